@@ -1,0 +1,3 @@
+from promptcrafter.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,44 @@
+"""Signing up, logging in and out, changing a password: the rules around credentials."""
+
+from __future__ import annotations
+
+from promptcrafter.errors import Forbidden, Unauthorized
+from promptcrafter.security.tokens import Claims, IssuedToken
+from promptcrafter.services import Services
+from promptcrafter.store import users
+from promptcrafter.store.users import User
+
+BAD_CREDENTIALS = "Incorrect email or password."
+WRONG_CURRENT_PASSWORD = "The current password is incorrect."
+
+
+async def signup(
+    services: Services, name: str, email: str, password: str
+) -> tuple[User, IssuedToken]:
+    password_hash = await services.passwords.hash(password)
+    user = await users.create(services.db, name, email, password_hash)
+    return user, services.tokens.issue(user.id, generation=0)
+
+
+async def login(services: Services, email: str, password: str) -> IssuedToken:
+    found = await users.credentials(services.db, email)
+    verdict = await services.passwords.verify(found.password_hash if found else None, password)
+    if found is None or not verdict.ok:
+        raise Unauthorized(BAD_CREDENTIALS)
+    if verdict.new_hash is not None:
+        await users.replace_hash(services.db, found.user_id, found.password_hash, verdict.new_hash)
+    return services.tokens.issue(found.user_id, found.generation)
+
+
+async def logout(services: Services, claims: Claims) -> None:
+    await users.revoke_token(services.db, claims)
+
+
+async def change_password(services: Services, user_id: str, current: str, new: str) -> None:
+    found = await users.credentials_by_id(services.db, user_id)
+    verdict = await services.passwords.verify(found.password_hash if found else None, current)
+    if found is None or not verdict.ok:
+        raise Forbidden(WRONG_CURRENT_PASSWORD)
+    new_hash = await services.passwords.hash(new)
+    if not await users.change_password(services.db, user_id, found.password_hash, new_hash):
+        raise Forbidden(WRONG_CURRENT_PASSWORD)

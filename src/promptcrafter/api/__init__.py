@@ -1,0 +1,1 @@
+"""HTTP layer: routes, request and response models, error rendering, middleware."""

@@ -1,0 +1,89 @@
+"""The ASGI application: ``create_app()`` builds one; uvicorn calls it once per worker."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from promptcrafter import __version__
+from promptcrafter.api import errors
+from promptcrafter.api.middleware import BodyLimit, SecurityHeaders
+from promptcrafter.api.responses import ORJSONResponse
+from promptcrafter.api.routes import auth, health, logs, prompts, search
+from promptcrafter.config import Settings, get_settings
+from promptcrafter.services import Services
+from promptcrafter.store import migrate
+from promptcrafter.store.engine import open_database
+
+DESCRIPTION = """\
+A private library of generative-AI prompts and a record of every output tested with them.
+
+Every error answers `{"error": "<sentence>"}`. Authenticate with `Authorization: Bearer <token>`
+from `POST /auth/signup` or `POST /auth/login`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Cheap when already at head; the migration lock makes concurrent workers safe.
+        await asyncio.to_thread(migrate.upgrade, settings)
+        db = await open_database(settings)
+        app.state.services = Services.build(settings, db)
+        try:
+            yield
+        finally:
+            await db.close()
+
+    app = FastAPI(
+        title="PromptCrafter API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url=None,
+        default_response_class=ORJSONResponse,
+    )
+    for module in (auth, prompts, logs, search, health):
+        app.include_router(module.router)
+    errors.install(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match"],
+            expose_headers=["ETag", "Retry-After"],
+        )
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document without its 422 entries: validation failures here are 400s."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                operation.get("responses", {}).pop("422", None)
+        components = schema.get("components", {}).get("schemas", {})
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
+        app.openapi_schema = schema
+    return app.openapi_schema

@@ -1,0 +1,81 @@
+"""One place that turns every failure into the contract's ``{"error": ...}`` body."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from promptcrafter.api.responses import ORJSONResponse, error_response
+from promptcrafter.api.routing import sentences_for
+from promptcrafter.errors import DATABASE_DOWN, DomainError
+from promptcrafter.store.database import DatabaseUnavailable, StoreError
+
+log = logging.getLogger("promptcrafter")
+
+PASSWORD_POLICY = "The password does not meet the security requirements."
+
+_STATUS_SENTENCES = {
+    400: "The request is malformed.",
+    404: "No resource exists at this path.",
+    405: "This method is not allowed on this path.",
+    413: "The request body is larger than 1 MiB.",
+    415: "Send the body as JSON (Content-Type: application/json).",
+}
+
+
+async def _domain(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return error_response(exc.status_code, exc.message, exc.headers)
+
+
+async def _validation(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    said = sentences_for(request)
+    errors = list(exc.errors())
+    places = {str(error.get("loc", ("body",))[0]) for error in errors}
+    if "path" in places:
+        message = said.path
+    elif "query" in places:
+        message = said.query
+    elif all(error.get("type") == "password_policy" for error in errors):
+        message = PASSWORD_POLICY
+    else:
+        message = said.body
+    # Field names and problems only: submitted values (passwords!) are never echoed.
+    details = [
+        {
+            "field": ".".join(str(part) for part in error.get("loc", ())[1:]) or None,
+            "problem": str(error.get("msg", "invalid")),
+        }
+        for error in errors[:20]
+    ]
+    return ORJSONResponse({"error": message, "details": details}, status_code=400)
+
+
+async def _http(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    message = _STATUS_SENTENCES.get(exc.status_code, "The request could not be served.")
+    return error_response(exc.status_code, message, dict(exc.headers or {}) or None)
+
+
+async def _store(_: Request, exc: Exception) -> Response:
+    if not isinstance(exc, DatabaseUnavailable):
+        log.error("database error: %s", exc)
+    return error_response(503, DATABASE_DOWN, {"Retry-After": "1"})
+
+
+async def _unexpected(_: Request, exc: Exception) -> Response:
+    log.exception("unhandled error", exc_info=exc)
+    return error_response(500, "The server failed to handle this request.")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(StoreError, _store)
+    app.add_exception_handler(Exception, _unexpected)

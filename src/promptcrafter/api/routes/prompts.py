@@ -1,0 +1,94 @@
+"""/prompts: the caller's prompt library."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path
+from starlette.responses import Response
+
+from promptcrafter.api.deps import CurrentUser, Db
+from promptcrafter.api.models import PromptIn, PromptOut, PromptPatch
+from promptcrafter.api.responses import array_response, prompt_body, prompt_response
+from promptcrafter.api.routing import ContractRoute, documented_errors, sentences
+from promptcrafter.ids import PROMPT_ID
+from promptcrafter.store import prompts
+
+router = APIRouter(prefix="/prompts", tags=["prompts"], route_class=ContractRoute)
+
+PromptId = Annotated[str, Path(alias="id", pattern=f"^{PROMPT_ID.pattern}$")]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="An ETag from an earlier answer; the change is refused (412) if stale.",
+    ),
+]
+WRITE_ID_INVALID = "The prompt ID format is invalid."
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """The version an If-Match names; 0 (matching nothing) when it names none we issued."""
+    if if_match is None or if_match.strip() == "*":
+        return None
+    tag = if_match.strip().removeprefix("W/")
+    if len(tag) >= 3 and tag[0] == tag[-1] == '"' and tag[1:-1].isdigit():
+        return int(tag[1:-1])
+    return 0
+
+
+@router.get("", response_model=list[PromptOut], responses=documented_errors(400, 401))
+async def list_prompts(caller: CurrentUser, db: Db) -> Response:
+    """The caller's prompts, oldest first."""
+    return await array_response(prompts.pages(db, caller.id), prompt_body)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=PromptOut,
+    responses=documented_errors(400, 401, 413, 415),
+)
+async def create_prompt(body: PromptIn, caller: CurrentUser, db: Db) -> Response:
+    row = await prompts.create(db, caller.id, body.title, body.content, body.model, body.tags or [])
+    return prompt_response(row, status=201)
+
+
+@router.get(
+    "/{id}",
+    response_model=PromptOut,
+    responses=documented_errors(400, 401, 403, 404),
+)
+@sentences(path="The request is malformed or the prompt ID format is invalid.")
+async def get_prompt(prompt_id: PromptId, caller: CurrentUser, db: Db) -> Response:
+    return prompt_response(await prompts.get(db, caller.id, prompt_id))
+
+
+@router.patch(
+    "/{id}",
+    response_model=PromptOut,
+    responses=documented_errors(400, 401, 403, 404, 412, 413, 415),
+)
+@sentences(path=WRITE_ID_INVALID, body="Submitted data is invalid.")
+async def update_prompt(
+    prompt_id: PromptId, body: PromptPatch, caller: CurrentUser, db: Db, if_match: IfMatch = None
+) -> Response:
+    """Change only the given fields; ``updatedAt`` moves, ``createdAt`` stays."""
+    changes = body.model_dump(exclude_unset=True)
+    row = await prompts.update(db, caller.id, prompt_id, changes, expected_version(if_match))
+    return prompt_response(row)
+
+
+@router.delete(
+    "/{id}",
+    status_code=204,
+    response_class=Response,
+    responses=documented_errors(400, 401, 403, 404, 412),
+)
+@sentences(path=WRITE_ID_INVALID)
+async def delete_prompt(
+    prompt_id: PromptId, caller: CurrentUser, db: Db, if_match: IfMatch = None
+) -> Response:
+    """Delete the prompt and, with it, all of its logs."""
+    await prompts.delete(db, caller.id, prompt_id, expected_version(if_match))
+    return Response(status_code=204)

@@ -1,0 +1,114 @@
+"""The route class every endpoint uses, and the per-route error sentences.
+
+It tightens FastAPI's request handling to the contract: bodies are parsed by orjson (strict
+UTF-8, no NaN, no lone surrogates, bounded nesting), only JSON bodies are accepted, and unknown
+or repeated query parameters are refused before any work is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import orjson
+from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.responses import Response
+
+from promptcrafter.errors import MALFORMED_PARAMS, BadRequest, UnsupportedMediaType
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Sentences:
+    """What a route says when its body, path or query parameters are invalid."""
+
+    body: str = "Required fields are missing or invalid."
+    path: str = "The request is malformed."
+    query: str = MALFORMED_PARAMS
+
+
+_ATTRIBUTE = "__promptcrafter_sentences__"
+DEFAULT_SENTENCES = Sentences()
+
+
+def sentences(**kwargs: str) -> Callable[[F], F]:
+    def mark(endpoint: F) -> F:
+        setattr(endpoint, _ATTRIBUTE, Sentences(**kwargs))
+        return endpoint
+
+    return mark
+
+
+def sentences_for(request: Request) -> Sentences:
+    route = request.scope.get("route")
+    endpoint = getattr(route, "endpoint", None)
+    found = getattr(endpoint, _ATTRIBUTE, None)
+    return found if isinstance(found, Sentences) else DEFAULT_SENTENCES
+
+
+class _JSONRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = orjson.loads(await self.body())
+        return self._json
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _query_names(sub)
+    return names
+
+
+class ContractRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        query_names = frozenset(_query_names(self.dependant))
+        takes_body = self.body_field is not None
+
+        async def contract_handler(request: Request) -> Response:
+            if request.scope["query_string"]:
+                keys = [key for key, _ in request.query_params.multi_items()]
+                if len(keys) != len(set(keys)) or not query_names.issuperset(keys):
+                    raise BadRequest(MALFORMED_PARAMS)
+            if takes_body:
+                content_type = request.headers.get("content-type")
+                if content_type is not None and not _is_json(content_type):
+                    raise UnsupportedMediaType(
+                        "Send the body as JSON (Content-Type: application/json)."
+                    )
+            return await handler(_JSONRequest(request.scope, request.receive))
+
+        return contract_handler
+
+
+_DESCRIPTIONS = {
+    400: "Invalid input (the body says which rule failed)",
+    401: "Authentication token missing, expired or invalid",
+    403: "The resource belongs to another user",
+    404: "No such resource",
+    409: "Conflicts with existing data",
+    412: "If-Match does not match the current ETag",
+    413: "Request body over 1 MiB",
+    415: "Body is not JSON",
+    429: "Too many attempts; see Retry-After",
+    503: "Database unavailable",
+}
+
+
+def documented_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a route can answer, all ``{"error": ...}``."""
+    from promptcrafter.api.models import ErrorOut
+
+    return {code: {"model": ErrorOut, "description": _DESCRIPTIONS[code]} for code in codes}

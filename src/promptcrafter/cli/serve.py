@@ -1,0 +1,55 @@
+"""``promptcrafter serve``: migrate, then run the API under uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from pydantic import ValidationError
+
+from promptcrafter.config import ConfigError, get_settings
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("serve", help="run the API server")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    parser.set_defaults(func=serve)
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from promptcrafter.store import migrate
+
+    if args.workers < 1:
+        print("promptcrafter: --workers must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        settings = get_settings()
+        settings.resolved_secret_key()  # create the embedded key once, before any worker
+        migrate.upgrade(settings)
+    except (ConfigError, ValidationError) as exc:
+        print(f"promptcrafter: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"promptcrafter: cannot open the database: {exc}", file=sys.stderr)
+        return 2
+    uvicorn.run(
+        "promptcrafter.api.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        # The client address is the socket peer; forwarded headers are judged by our own
+        # PROMPTCRAFTER_TRUSTED_PROXIES rule, never by uvicorn's default trust of localhost.
+        proxy_headers=False,
+        server_header=False,
+        log_level=settings.log_level,
+    )
+    return 0

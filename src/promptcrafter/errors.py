@@ -1,0 +1,69 @@
+"""Domain errors. Each carries its HTTP status and the contract's sentence; one handler renders."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class DomainError(Exception):
+    status_code = 400
+    headers: ClassVar[dict[str, str] | None] = None
+
+    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if headers is not None:
+            self.headers = headers  # type: ignore[misc]  # per-instance override
+
+
+class BadRequest(DomainError):
+    status_code = 400
+
+
+class Unauthorized(DomainError):
+    status_code = 401
+    headers: ClassVar[dict[str, str] | None] = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(DomainError):
+    status_code = 403
+
+
+class NotFound(DomainError):
+    status_code = 404
+
+
+class Conflict(DomainError):
+    status_code = 409
+
+
+class PreconditionFailed(DomainError):
+    status_code = 412
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+
+
+class UnsupportedMediaType(DomainError):
+    status_code = 415
+
+
+class TooManyRequests(DomainError):
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(DomainError):
+    status_code = 503
+
+
+# The contract's sentences, named once.
+MISSING_OR_INVALID = "Required fields are missing or invalid."
+MALFORMED_PARAMS = "The request is malformed or contains invalid parameters."
+TOKEN_MISSING = "Authentication token is missing."
+TOKEN_INVALID = "Authentication token is expired or invalid."
+DATABASE_DOWN = "The database is not reachable right now; try again shortly."

@@ -1,0 +1,66 @@
+"""Public identifiers: a type prefix and a lowercase, time-ordered, unguessable ULID.
+
+48 bits of milliseconds then 80 random bits, in Crockford's base32 (lowercase). Within one
+process, ids minted in the same millisecond keep increasing, so sorting by id is sorting by
+creation order there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+
+_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+_RANDOM_BITS = 80
+_lock = threading.Lock()
+_last_ms = 0
+_last_random = 0
+
+PROMPT_ID = re.compile(r"prompt[0-9a-z]{1,64}")
+LOG_ID = re.compile(r"log[0-9a-z]{1,64}")
+
+
+def _encode(value: int) -> str:
+    chars = []
+    for _ in range(26):
+        chars.append(_ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+def _ulid() -> str:
+    global _last_ms, _last_random
+    with _lock:
+        now = time.time_ns() // 1_000_000
+        if now <= _last_ms and _last_random + 1 < (1 << _RANDOM_BITS):
+            now, rand = _last_ms, _last_random + 1
+        else:
+            rand = int.from_bytes(os.urandom(10), "big")
+        _last_ms, _last_random = now, rand
+    return _encode((now << _RANDOM_BITS) | rand)
+
+
+def new_prompt_id() -> str:
+    return "prompt" + _ulid()
+
+
+def new_log_id() -> str:
+    return "log" + _ulid()
+
+
+def new_user_id() -> str:
+    return "user" + _ulid()
+
+
+def new_token_id() -> str:
+    return _ulid()
+
+
+def is_prompt_id(value: str) -> bool:
+    return PROMPT_ID.fullmatch(value) is not None
+
+
+def is_log_id(value: str) -> bool:
+    return LOG_ID.fullmatch(value) is not None

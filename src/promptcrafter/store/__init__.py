@@ -1,0 +1,1 @@
+"""Persistence: the schema (Alembic migrations), the two engines, and every SQL statement."""

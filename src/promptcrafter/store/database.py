@@ -1,0 +1,98 @@
+"""What the repositories need from an engine, and the SQL text they hand it.
+
+Every statement is written once with ``:name`` parameters. SQLite takes that form natively;
+for asyncpg it is compiled once, at import, to ``$1, $2, ...``. Where the engines really
+differ (full-text search), a query carries one text per engine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+Row = Sequence[Any]
+Params = Mapping[str, Any]
+
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+@dataclass(frozen=True)
+class Query:
+    sqlite: str
+    postgresql: str
+    pg_names: tuple[str, ...] = field(default=())
+
+    def pg_args(self, params: Params) -> list[Any]:
+        return [params[name] for name in self.pg_names]
+
+
+def sql(text: str, *, postgresql: str | None = None) -> Query:
+    """A statement for both engines (or, with ``postgresql=``, a separate PostgreSQL text)."""
+    pg_text, names = _to_numbered(postgresql if postgresql is not None else text)
+    return Query(sqlite=text, postgresql=pg_text, pg_names=names)
+
+
+def _to_numbered(text: str) -> tuple[str, tuple[str, ...]]:
+    order: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in order:
+            order.append(name)
+        return f"${order.index(name) + 1}"
+
+    return _NAMED.sub(number, text), tuple(order)
+
+
+class StoreError(Exception):
+    """Base of the engine-neutral errors the repositories translate into domain errors."""
+
+
+class UniqueViolation(StoreError):
+    pass
+
+
+class ForeignKeyViolation(StoreError):
+    pass
+
+
+class DatabaseUnavailable(StoreError):
+    """The engine cannot be reached or is too busy to answer in time."""
+
+
+Statement = tuple[Query, Params]
+
+
+class Database(Protocol):
+    engine: str
+
+    async def fetch_one(self, query: Query, params: Params) -> Row | None: ...
+
+    async def fetch_all(self, query: Query, params: Params) -> list[Row]: ...
+
+    async def write(self, statements: Sequence[Statement]) -> list[list[Row]]:
+        """Run the statements in one transaction; return each statement's rows."""
+        ...
+
+    async def ping(self) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
+async def keyset_pages(
+    db: Database, query: Query, params: Params, page_size: int
+) -> AsyncIterator[list[Row]]:
+    """Walk a listing a page at a time. ``query`` selects ``seq`` first and takes ``:after``
+    and ``:limit``; each page is a fresh statement, so no cursor (or snapshot) stays open
+    while the caller streams the previous page to a slow client."""
+    after = 0
+    while True:
+        rows = await db.fetch_all(query, {**params, "after": after, "limit": page_size})
+        if not rows:
+            return
+        yield [row[1:] for row in rows]
+        if len(rows) < page_size:
+            return
+        after = rows[-1][0]

@@ -1,0 +1,173 @@
+"""The embedded engine: one SQLite file in WAL mode.
+
+Reads run directly on the event loop on a read-only connection: in WAL mode a read never waits
+for a writer, and a point lookup costs microseconds, less than a hop to a thread would.
+
+Writes go to one writer thread that owns the only write connection. It commits in groups:
+every write waiting when the thread wakes joins one ``BEGIN IMMEDIATE`` transaction, each in
+its own savepoint (a failing write rolls back alone), and one durable ``COMMIT`` (fsync, with
+``synchronous=FULL``) acknowledges them all. Nothing is acknowledged before its commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import sqlite3
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from promptcrafter.store.database import (
+    DatabaseUnavailable,
+    ForeignKeyViolation,
+    Params,
+    Query,
+    Row,
+    Statement,
+    StoreError,
+    UniqueViolation,
+)
+
+BUSY_TIMEOUT_MS = 5000
+_MAX_GROUP = 128
+
+
+def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        path,
+        isolation_level=None,  # we issue BEGIN/COMMIT ourselves
+        check_same_thread=False,
+        cached_statements=512,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+    )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = FULL")
+    if read_only:
+        conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+def translate(exc: sqlite3.Error) -> StoreError:
+    text = str(exc)
+    if isinstance(exc, sqlite3.IntegrityError):
+        if "UNIQUE" in text or "PRIMARY KEY" in text:
+            return UniqueViolation(text)
+        if "FOREIGN KEY" in text:
+            return ForeignKeyViolation(text)
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        return DatabaseUnavailable(text)
+    return StoreError(text)
+
+
+@dataclass
+class _Job:
+    statements: Sequence[Statement]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[list[list[Row]]]
+    result: list[list[Row]] = field(default_factory=list)
+    error: StoreError | None = None
+
+
+def _settle(job: _Job) -> None:
+    if job.future.done():  # the caller went away; the write itself stands
+        return
+    if job.error is not None:
+        job.future.set_exception(job.error)
+    else:
+        job.future.set_result(job.result)
+
+
+class SQLiteDatabase:
+    engine = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._reader = connect(path, read_only=True)
+        self._writer = connect(path)
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._write_loop, name="sqlite-writer", daemon=True)
+        self._thread.start()
+
+    async def fetch_one(self, query: Query, params: Params) -> Row | None:
+        try:
+            row: Row | None = self._reader.execute(query.sqlite, params).fetchone()
+        except sqlite3.Error as exc:
+            raise translate(exc) from exc
+        return row
+
+    async def fetch_all(self, query: Query, params: Params) -> list[Row]:
+        try:
+            return self._reader.execute(query.sqlite, params).fetchall()
+        except sqlite3.Error as exc:
+            raise translate(exc) from exc
+
+    async def write(self, statements: Sequence[Statement]) -> list[list[Row]]:
+        loop = asyncio.get_running_loop()
+        job = _Job(statements=statements, loop=loop, future=loop.create_future())
+        self._jobs.put(job)
+        return await job.future
+
+    async def ping(self) -> bool:
+        try:
+            self._reader.execute("SELECT 1").fetchone()
+        except sqlite3.Error:
+            return False
+        return self._thread.is_alive()
+
+    async def close(self) -> None:
+        self._jobs.put(None)
+        await asyncio.to_thread(self._thread.join, 10)
+        self._reader.close()
+        self._writer.close()
+
+    # -- writer thread -------------------------------------------------------------------
+
+    def _write_loop(self) -> None:
+        while True:
+            first = self._jobs.get()
+            if first is None:
+                return
+            group = [first]
+            stop = False
+            while len(group) < _MAX_GROUP:
+                try:
+                    job = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stop = True
+                    break
+                group.append(job)
+            self._commit_group(group)
+            if stop:
+                return
+
+    def _commit_group(self, group: list[_Job]) -> None:
+        conn = self._writer
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for job in group:
+                self._run_job(conn, job)
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            error = translate(exc)
+            for job in group:
+                job.error = error
+        for job in group:
+            job.loop.call_soon_threadsafe(_settle, job)
+
+    @staticmethod
+    def _run_job(conn: sqlite3.Connection, job: _Job) -> None:
+        conn.execute("SAVEPOINT job")
+        try:
+            job.result = [conn.execute(q.sqlite, p).fetchall() for q, p in job.statements]
+        except sqlite3.Error as exc:
+            conn.execute("ROLLBACK TO job")
+            job.error = translate(exc)
+        finally:
+            conn.execute("RELEASE job")
