@@ -6,25 +6,35 @@ from promptcrafter.errors import Forbidden, Unauthorized
 from promptcrafter.security.tokens import Claims, IssuedToken
 from promptcrafter.services import Services
 from promptcrafter.store import users
-from promptcrafter.store.users import User
+from promptcrafter.store.users import Credentials, User, email_key
 
 BAD_CREDENTIALS = "Incorrect email or password."
 WRONG_CURRENT_PASSWORD = "The current password is incorrect."
 
 
 async def signup(
-    services: Services, name: str, email: str, password: str
+    services: Services, name: str, email: str, password: str, client_ip: str
 ) -> tuple[User, IssuedToken]:
+    if services.limiter is not None:
+        await services.limiter.signup_attempt(client_ip)
     password_hash = await services.passwords.hash(password)
     user = await users.create(services.db, name, email, password_hash)
     return user, services.tokens.issue(user.id, generation=0)
 
 
-async def login(services: Services, email: str, password: str) -> IssuedToken:
+async def login(services: Services, email: str, password: str, client_ip: str) -> IssuedToken:
+    limiter, key = services.limiter, email_key(email)
+    if limiter is not None:
+        await limiter.login_attempt(client_ip)
+        await limiter.check_account(key)  # before hashing: a locked account costs nothing
     found = await users.credentials(services.db, email)
     verdict = await services.passwords.verify(found.password_hash if found else None, password)
     if found is None or not verdict.ok:
+        if limiter is not None:
+            await limiter.failed_login(key)
         raise Unauthorized(BAD_CREDENTIALS)
+    if limiter is not None:
+        await limiter.successful_login(key)
     if verdict.new_hash is not None:
         await users.replace_hash(services.db, found.user_id, found.password_hash, verdict.new_hash)
     return services.tokens.issue(found.user_id, found.generation)
@@ -35,10 +45,21 @@ async def logout(services: Services, claims: Claims) -> None:
 
 
 async def change_password(services: Services, user_id: str, current: str, new: str) -> None:
-    found = await users.credentials_by_id(services.db, user_id)
-    verdict = await services.passwords.verify(found.password_hash if found else None, current)
-    if found is None or not verdict.ok:
-        raise Forbidden(WRONG_CURRENT_PASSWORD)
+    found = await _check_password(services, user_id, current)
     new_hash = await services.passwords.hash(new)
     if not await users.change_password(services.db, user_id, found.password_hash, new_hash):
         raise Forbidden(WRONG_CURRENT_PASSWORD)
+
+
+async def delete_account(services: Services, user_id: str, password: str) -> None:
+    """Remove the user and, by cascade, every prompt and log they own."""
+    await _check_password(services, user_id, password)
+    await users.delete(services.db, user_id)
+
+
+async def _check_password(services: Services, user_id: str, password: str) -> Credentials:
+    found = await users.credentials_by_id(services.db, user_id)
+    verdict = await services.passwords.verify(found.password_hash if found else None, password)
+    if found is None or not verdict.ok:
+        raise Forbidden(WRONG_CURRENT_PASSWORD)
+    return found

@@ -7,6 +7,7 @@ surfacing later as odd behaviour.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
@@ -56,6 +57,18 @@ class Settings(BaseSettings):
         # Accept the friendly "a,b" form as well as a JSON list.
         if isinstance(value, str) and not value.lstrip().startswith("["):
             return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ConfigError(
+                    f"PROMPTCRAFTER_TRUSTED_PROXIES: {entry!r} is not an IP address or network"
+                ) from None
         return value
 
     @model_validator(mode="after")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from promptcrafter.config import Settings
+from promptcrafter.security.clientip import Network, parse_networks
 from promptcrafter.security.passwords import Passwords
+from promptcrafter.security.ratelimit import RateLimiter, build_limiter
 from promptcrafter.security.tokens import Tokens
 from promptcrafter.store.database import Database
 
@@ -16,9 +19,13 @@ class Services:
     db: Database
     tokens: Tokens
     passwords: Passwords
+    limiter: RateLimiter | None
+    trusted_proxies: tuple[Network, ...]
+    redis: Any = None
 
     @classmethod
     def build(cls, settings: Settings, db: Database) -> Services:
+        limiter, redis = build_limiter(settings, db)
         return cls(
             settings=settings,
             db=db,
@@ -26,4 +33,12 @@ class Services:
             passwords=Passwords(
                 settings.argon2_memory_kib, settings.argon2_time_cost, settings.argon2_parallelism
             ),
+            limiter=limiter,
+            trusted_proxies=parse_networks(settings.trusted_proxies),
+            redis=redis,
         )
+
+    async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
+        await self.db.close()

@@ -36,11 +36,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Cheap when already at head; the migration lock makes concurrent workers safe.
         await asyncio.to_thread(migrate.upgrade, settings)
         db = await open_database(settings)
-        app.state.services = Services.build(settings, db)
+        services = Services.build(settings, db)
+        app.state.services = services
         try:
             yield
         finally:
-            await db.close()
+            await services.close()
 
     app = FastAPI(
         title="PromptCrafter API",

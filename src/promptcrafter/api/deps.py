@@ -1,4 +1,4 @@
-"""Injected things, one alias each: ``Svc``, ``Db``, ``CurrentUser``."""
+"""Injected things, one alias each: ``Svc``, ``Db``, ``ClientIP``, ``CurrentUser``."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
 from fastapi.security.base import SecurityBase
 
 from promptcrafter.errors import TOKEN_INVALID, TOKEN_MISSING, Unauthorized
+from promptcrafter.security.clientip import client_ip
 from promptcrafter.security.tokens import Claims, TokenError
 from promptcrafter.services import Services
 from promptcrafter.store import users
@@ -41,7 +42,14 @@ async def _db(request: Request) -> Database:
     return db
 
 
+async def _client_ip(request: Request) -> str:
+    services: Services = request.app.state.services
+    peer = request.client.host if request.client else None
+    return client_ip(peer, request.headers.get("x-forwarded-for"), services.trusted_proxies)
+
+
 Svc = Annotated[Services, Depends(_services)]
+ClientIP = Annotated[str, Depends(_client_ip)]
 Db = Annotated[Database, Depends(_db)]
 
 

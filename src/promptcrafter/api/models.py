@@ -103,6 +103,10 @@ class PasswordChangeIn(Strict):
     newPassword: Password
 
 
+class AccountDeleteIn(Strict):
+    password: AnyPassword
+
+
 class PromptIn(Strict):
     title: Title
     content: Content

@@ -58,6 +58,7 @@ _REVOKE = sql(
     "INSERT INTO revoked_tokens (jti, expires_at) VALUES (:jti, :expires_at) "
     "ON CONFLICT (jti) DO NOTHING"
 )
+_DELETE = sql("DELETE FROM users WHERE id = :id")
 _PURGE_REVOKED = sql("DELETE FROM revoked_tokens WHERE expires_at < :now")
 
 
@@ -117,3 +118,7 @@ async def revoke_token(db: Database, claims: Claims) -> None:
             (_PURGE_REVOKED, {"now": now_ms() // 1000}),
         ]
     )
+
+
+async def delete(db: Database, user_id: str) -> None:
+    await db.write([(_DELETE, {"id": user_id})])

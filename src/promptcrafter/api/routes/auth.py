@@ -6,8 +6,9 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from promptcrafter import accounts
-from promptcrafter.api.deps import CurrentUser, Svc
+from promptcrafter.api.deps import ClientIP, CurrentUser, Svc
 from promptcrafter.api.models import (
+    AccountDeleteIn,
     LoginIn,
     LoginOut,
     PasswordChangeIn,
@@ -31,8 +32,8 @@ SIGNED_UP = "User account created successfully."
     responses=documented_errors(400, 409, 413, 415, 429),
     summary="Create an account (also returns a token)",
 )
-async def signup(body: SignupIn, services: Svc) -> Response:
-    user, issued = await accounts.signup(services, body.name, body.email, body.password)
+async def signup(body: SignupIn, services: Svc, ip: ClientIP) -> Response:
+    user, issued = await accounts.signup(services, body.name, body.email, body.password, ip)
     return ORJSONResponse(
         {"message": SIGNED_UP, "token": issued.token, "user": user_body(user)}, status_code=201
     )
@@ -44,8 +45,8 @@ async def signup(body: SignupIn, services: Svc) -> Response:
     responses=documented_errors(400, 401, 413, 415, 429),
     summary="Exchange email and password for a bearer token",
 )
-async def login(body: LoginIn, services: Svc) -> Response:
-    issued = await accounts.login(services, body.email, body.password)
+async def login(body: LoginIn, services: Svc, ip: ClientIP) -> Response:
+    issued = await accounts.login(services, body.email, body.password, ip)
     return ORJSONResponse(
         {
             "token": issued.token,
@@ -87,3 +88,15 @@ async def change_password(body: PasswordChangeIn, caller: CurrentUser, services:
 )
 async def me(caller: CurrentUser) -> Response:
     return ORJSONResponse(user_body(caller.user))
+
+
+@router.delete(
+    "/me",
+    status_code=204,
+    response_class=Response,
+    responses=documented_errors(400, 401, 403, 413, 415),
+    summary="Delete the account with all its prompts and logs (password required)",
+)
+async def delete_account(body: AccountDeleteIn, caller: CurrentUser, services: Svc) -> Response:
+    await accounts.delete_account(services, caller.id, body.password)
+    return Response(status_code=204)
