@@ -7,7 +7,6 @@ Outside CI an unreachable PostgreSQL skips them; with ``CI=true`` it fails the r
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest

@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await asyncio.to_thread(migrate.upgrade, settings)
         db = await open_database(settings)
         services = Services.build(settings, db)
+        await services.passwords.warm_up()
         app.state.services = services
         try:
             yield
@@ -51,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs" if settings.docs_enabled else None,
         redoc_url=None,
         default_response_class=ORJSONResponse,
+        # /prompts/ is not /prompts: answer 404 in our format rather than redirect.
+        redirect_slashes=False,
     )
     for module in (auth, prompts, logs, search, health):
         app.include_router(module.router)

@@ -18,22 +18,22 @@ from pydantic_core import PydanticCustomError
 MIN_PASSWORD, MAX_PASSWORD = 10, 128
 
 
-def _clean_text(value: str) -> str:
-    """Reject what no engine should store: NUL, lone surrogates, blank required strings."""
+def _storable(value: str) -> str:
+    """Reject what no engine should store: NUL and lone surrogates."""
     if "\x00" in value:
         raise PydanticCustomError("nul_character", "must not contain U+0000")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise PydanticCustomError("lone_surrogate", "must be valid Unicode text") from None
-    if not value.strip():
-        raise PydanticCustomError("blank", "must not be empty or white space only")
     return value
 
 
-def _optional_text(value: str) -> str:
-    # Optional free text (notes) may be empty, but never holds NUL or lone surrogates.
-    return _clean_text(value) if value else value
+def _clean_text(value: str) -> str:
+    """A required string: storable, and not empty or white space only."""
+    if not value.strip():
+        raise PydanticCustomError("blank", "must not be empty or white space only")
+    return _storable(value)
 
 
 def _email(value: str) -> str:
@@ -49,8 +49,7 @@ def _password(value: str) -> str:
             "password_policy",
             f"must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long",
         )
-    _clean_text(value)
-    return value
+    return _storable(value)
 
 
 def _text(min_length: int, max_length: int) -> tuple[StringConstraints, AfterValidator]:
@@ -75,11 +74,15 @@ Tag = Annotated[str, _tag[0], _tag[1]]
 Tags = Annotated[list[Tag], Field(max_length=50)]
 Output = Annotated[str, _output[0], _output[1]]
 Name = Annotated[str, _name[0], _name[1]]
-Notes = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_optional_text)]
+# Optional free text may be empty or blank, but must still be storable.
+Notes = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_storable)]
 Score = Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]
 Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_email)]
 Password = Annotated[str, AfterValidator(_password)]
-AnyPassword = Annotated[str, StringConstraints(max_length=1024)]
+AnyPassword = Annotated[str, StringConstraints(max_length=1024), AfterValidator(_storable)]
+LoginEmail = Annotated[
+    str, StringConstraints(min_length=1, max_length=320), AfterValidator(_storable)
+]
 PromptIdField = Annotated[str, StringConstraints(pattern=r"^prompt[0-9a-z]{1,64}$")]
 
 
@@ -94,7 +97,7 @@ class SignupIn(Strict):
 
 
 class LoginIn(Strict):
-    email: Annotated[str, StringConstraints(min_length=1, max_length=320)]
+    email: LoginEmail
     password: AnyPassword
 
 

@@ -38,6 +38,10 @@ class Passwords:
     async def hash(self, password: str) -> str:
         return await asyncio.get_running_loop().run_in_executor(_pool, self._hasher.hash, password)
 
+    async def warm_up(self) -> None:
+        """Make the stand-in hash for unknown accounts now, not during someone's login."""
+        self._dummy = await self.hash("dummy password for timing equalisation")
+
     async def verify(self, stored_hash: str | None, password: str) -> Verdict:
         """Check a password; with no stored hash, burn the same time and fail.
 
@@ -46,7 +50,8 @@ class Passwords:
         """
         if stored_hash is None:
             if self._dummy is None:
-                self._dummy = await self.hash("dummy password for timing equalisation")
+                await self.warm_up()
+            assert self._dummy is not None
             await asyncio.get_running_loop().run_in_executor(
                 _pool, self._verify_sync, self._dummy, password
             )

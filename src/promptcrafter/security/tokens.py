@@ -7,6 +7,7 @@ alive is the database's call; this module only proves the token is genuine and u
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -15,6 +16,8 @@ import jwt
 from promptcrafter.ids import new_token_id
 
 ALGORITHM = "HS256"
+_USER_ID = re.compile(r"user[0-9a-z]{1,64}")
+_TOKEN_ID = re.compile(r"[0-9a-z]{1,64}")
 _REQUIRED = ["sub", "exp", "iat", "jti", "gen"]
 _CACHE_LIMIT = 10_000
 
@@ -80,8 +83,15 @@ class Tokens:
         except jwt.PyJWTError as exc:
             raise TokenError(str(exc)) from exc
         sub, jti, gen, exp = payload["sub"], payload["jti"], payload["gen"], payload["exp"]
+        # Only shapes this server issues get anywhere near a query, even if correctly signed.
         if not (
-            isinstance(sub, str) and isinstance(jti, str) and type(gen) is int and type(exp) is int
+            isinstance(sub, str)
+            and _USER_ID.fullmatch(sub)
+            and isinstance(jti, str)
+            and _TOKEN_ID.fullmatch(jti)
+            and type(gen) is int
+            and 0 <= gen < 2**31
+            and type(exp) is int
         ):
             raise TokenError("malformed claims")
         return Claims(user_id=sub, token_id=jti, generation=gen, expires_at=exp)

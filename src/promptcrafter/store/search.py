@@ -16,7 +16,10 @@ from promptcrafter.store.folding import fold
 from promptcrafter.store.prompts import COLUMNS
 
 MIN_INDEXED = 3  # a trigram index can only serve terms of at least three characters
-MAX_TERMS = 32
+# Bounds on one query's work (and on SQLite's expression depth, 1000): far above what a person
+# types, low enough that no query string can make a statement the engine refuses.
+MAX_TERMS = 200
+MAX_QUERY = 8000
 
 _SQLITE_COLUMNS = ", ".join(f"p.{name.strip()}" for name in COLUMNS.split(","))
 _PG_HAYSTACK = "(p.search_title || chr(10) || p.search_tags || chr(10) || p.search_content)"

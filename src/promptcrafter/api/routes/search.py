@@ -26,7 +26,10 @@ async def search(
     db: Db,
     q: Annotated[
         str | None,
-        Query(max_length=1000, description="Words to find; every one must occur (any case)."),
+        Query(
+            max_length=prompt_search.MAX_QUERY,
+            description="Words to find; every one must occur (any case).",
+        ),
     ] = None,
 ) -> Response:
     """The caller's prompts containing every term, title matches first, then tags, then

@@ -1,0 +1,43 @@
+"""The README's curl walkthrough runs as written against a real server."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.support.server import ServerProcess
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def walkthrough() -> str:
+    section = README.read_text().split("## A walk through the API", 1)[1]
+    match = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert match, "the walkthrough's shell block is missing"
+    return match.group(1)
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_walkthrough_runs_verbatim(live_server: ServerProcess) -> None:
+    script = walkthrough()
+    assert "API=http://127.0.0.1:8000\n" in script
+    # The one change: point it at this test's server instead of `make run`'s port.
+    script = script.replace("API=http://127.0.0.1:8000", f"API={live_server.base_url}", 1)
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert '"message":"User account created successfully."' in out
+    assert re.search(r"^prompt: prompt[0-9a-z]+$", out, re.M)
+    assert '"modelUsed":"Claude"' in out and '"score":7' in out
+    assert '"title":"Launch email subject v2"' in out
+    assert out.rstrip().endswith("204")
