@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,3 +43,24 @@ def test_walkthrough_runs_verbatim(live_server: ServerProcess) -> None:
     assert '"modelUsed":"Claude"' in out and '"score":7' in out
     assert '"title":"Launch email subject v2"' in out
     assert out.rstrip().endswith("204")
+
+
+def python_blocks(heading: str) -> list[str]:
+    section = README.read_text().split(heading, 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def test_sdk_examples_run_as_written(live_server: ServerProcess) -> None:
+    blocks = python_blocks("## Python SDK")
+    assert len(blocks) >= 2, "the quickstart and async examples are missing"
+    env = {**os.environ, "PROMPTCRAFTER_URL": live_server.base_url}
+    for block in blocks:
+        result = subprocess.run(
+            [sys.executable, "-c", block],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            check=False,
+        )
+        assert result.returncode == 0, f"{block}\n---\n{result.stderr}"

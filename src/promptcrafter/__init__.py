@@ -5,31 +5,43 @@ The SDK names are re-exported lazily so that running the server never imports th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # typed names for users' type checkers; at run time they load lazily
+    from promptcrafter.client import (
+        AsyncPromptCrafterClient,
+        AuthenticationError,
+        BadRequestError,
+        ConflictError,
+        ForbiddenError,
+        NotFoundError,
+        PromptCrafterAPIError,
+        PromptCrafterClient,
+        PromptCrafterConnectionError,
+        RateLimitError,
+        ServerError,
+    )
 
 __version__ = "0.1.0"
 
-_CLIENT_NAMES = frozenset(
-    {
-        "PromptCrafterClient",
-        "AsyncPromptCrafterClient",
-        "PromptCrafterAPIError",
-        "BadRequestError",
-        "AuthenticationError",
-        "ForbiddenError",
-        "NotFoundError",
-        "ConflictError",
-        "RateLimitError",
-        "ServerError",
-        "PromptCrafterConnectionError",
-    }
-)
-
-__all__ = ["__version__", *sorted(_CLIENT_NAMES)]
+__all__ = [
+    "AsyncPromptCrafterClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "ForbiddenError",
+    "NotFoundError",
+    "PromptCrafterAPIError",
+    "PromptCrafterClient",
+    "PromptCrafterConnectionError",
+    "RateLimitError",
+    "ServerError",
+    "__version__",
+]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _CLIENT_NAMES:
+    if name in __all__ and name != "__version__":
         from promptcrafter import client
 
         return getattr(client, name)

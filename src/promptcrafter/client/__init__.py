@@ -1,0 +1,44 @@
+"""Python SDK for the PromptCrafter API.
+
+>>> from promptcrafter.client import PromptCrafterClient
+>>> with PromptCrafterClient() as client:  # doctest: +SKIP
+...     client.login("ada@example.com", "correct horse battery")
+...     prompt = client.create_prompt("Subject lines", "Write five subject lines.", "gpt-4o")
+"""
+
+from promptcrafter.client._async import AsyncPromptCrafterClient
+from promptcrafter.client._common import DEFAULT_BASE_URL, URL_ENV
+from promptcrafter.client._errors import (
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    PromptCrafterAPIError,
+    PromptCrafterConnectionError,
+    PromptCrafterError,
+    RateLimitError,
+    ServerError,
+)
+from promptcrafter.client._sync import PromptCrafterClient
+from promptcrafter.client._types import Log, Prompt, User
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "URL_ENV",
+    "AsyncPromptCrafterClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "ForbiddenError",
+    "Log",
+    "NotFoundError",
+    "Prompt",
+    "PromptCrafterAPIError",
+    "PromptCrafterClient",
+    "PromptCrafterConnectionError",
+    "PromptCrafterError",
+    "RateLimitError",
+    "ServerError",
+    "User",
+]

@@ -1,0 +1,185 @@
+"""The blocking client."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+
+from promptcrafter.client import _endpoints as ep
+from promptcrafter.client._common import (
+    DEFAULT_MAX_RETRY_DELAY,
+    DEFAULT_TIMEOUT,
+    Call,
+    RetryPolicy,
+    Timeout,
+    build_request,
+    default_headers,
+    handle_response,
+    resolve_base_url,
+)
+from promptcrafter.client._errors import connection_error
+from promptcrafter.client._types import Log, Prompt, User
+
+T = TypeVar("T")
+
+
+class PromptCrafterClient:
+    """Blocking client of the PromptCrafter API.
+
+    ``base_url`` defaults to ``$PROMPTCRAFTER_URL``, then ``http://127.0.0.1:8000``.
+    ``max_retries`` (default 0) bounds the retries of 429 and 503 answers; each retry waits
+    as long as the server's ``Retry-After`` asks, unless that exceeds ``max_retry_delay``.
+    Use it as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        base_url: str | None = None,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        *,
+        max_retries: int = 0,
+        max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._base_url = resolve_base_url(base_url)
+        self._token = token
+        self._retry = RetryPolicy(max_retries=max_retries, max_delay=max_retry_delay)
+        self._http = httpx.Client(
+            base_url=self._base_url,
+            timeout=timeout,
+            headers=default_headers(),
+            transport=transport,
+        )
+
+    # --- plumbing ------------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    @property
+    def token(self) -> str | None:
+        return self._token
+
+    def set_token(self, token: str | None) -> None:
+        """Use ``token`` for the following requests (None to send none)."""
+        self._token = token
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> PromptCrafterClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"PromptCrafterClient(base_url={self._base_url!r})"
+
+    def _send(self, call: Call[T]) -> T:
+        attempt = 0
+        while True:
+            request = build_request(self._http, call, self._token)
+            try:
+                response = self._http.send(request)
+            except httpx.TransportError as exc:
+                raise connection_error(exc, self._base_url) from exc
+            wait = self._retry.delay(response, attempt)
+            if wait is None:
+                return handle_response(call, response)
+            attempt += 1
+            time.sleep(wait)
+
+    # --- auth ----------------------------------------------------------------------------------
+
+    def signup(self, name: str, email: str, password: str) -> str:
+        """Create an account; returns its token and uses it from now on."""
+        token = self._send(ep.signup(name, email, password))
+        if token is None:  # a server that only answers with a message
+            return self.login(email, password)
+        self._token = token
+        return token
+
+    def login(self, email: str, password: str) -> str:
+        """Exchange credentials for a token; returns it and uses it from now on."""
+        token = self._send(ep.login(email, password))
+        self._token = token
+        return token
+
+    def logout(self) -> None:
+        """Revoke the current token on the server and forget it."""
+        try:
+            self._send(ep.logout())
+        finally:
+            self._token = None
+
+    def get_me(self) -> User:
+        """The account the token belongs to."""
+        return self._send(ep.me())
+
+    def change_password(self, current_password: str, new_password: str) -> None:
+        """Change the password. Every token issued before, this client's too, stops working:
+        log in again with the new password."""
+        self._send(ep.change_password(current_password, new_password))
+
+    def health(self) -> dict[str, Any]:
+        return self._send(ep.health())
+
+    # --- prompts -------------------------------------------------------------------------------
+
+    def create_prompt(
+        self, title: str, content: str, model: str, tags: Sequence[str] | None = None
+    ) -> Prompt:
+        return self._send(ep.create_prompt(title, content, model, tags))
+
+    def get_prompt(self, prompt_id: str) -> Prompt:
+        return self._send(ep.get_prompt(prompt_id))
+
+    def get_prompts(self) -> list[Prompt]:
+        """All the caller's prompts, oldest first."""
+        return self._send(ep.get_prompts())
+
+    def update_prompt(self, prompt_id: str, **fields: Any) -> Prompt:
+        """Change any of ``title``, ``content``, ``model``, ``tags``; returns the new state."""
+        return self._send(ep.update_prompt(prompt_id, fields))
+
+    def delete_prompt(self, prompt_id: str) -> None:
+        """Delete a prompt and its logs."""
+        self._send(ep.delete_prompt(prompt_id))
+
+    def search_prompts(self, query: str) -> list[Prompt]:
+        """The caller's prompts containing every word of ``query``, best match first."""
+        return self._send(ep.search_prompts(query))
+
+    # --- logs ----------------------------------------------------------------------------------
+
+    def create_log(
+        self,
+        prompt_id: str,
+        output: str,
+        model_used: str,
+        notes: str | None = None,
+        score: float | None = None,
+    ) -> Log:
+        return self._send(ep.create_log(prompt_id, output, model_used, notes, score))
+
+    def get_logs(self) -> list[Log]:
+        """All the caller's logs, oldest first."""
+        return self._send(ep.get_logs())
+
+    def get_logs_by_prompt(self, prompt_id: str) -> list[Log]:
+        return self._send(ep.get_logs_by_prompt(prompt_id))
+
+    def delete_log(self, log_id: str) -> None:
+        self._send(ep.delete_log(log_id))
