@@ -81,18 +81,26 @@ class Database(Protocol):
     async def close(self) -> None: ...
 
 
+# Listings are ordered by (created_at, seq): creation time, then insertion order for ties.
+AFTER = "(created_at > :after_created OR (created_at = :after_created AND seq > :after_seq))"
+
+
 async def keyset_pages(
     db: Database, query: Query, params: Params, page_size: int
 ) -> AsyncIterator[list[Row]]:
-    """Walk a listing a page at a time. ``query`` selects ``seq`` first and takes ``:after``
-    and ``:limit``; each page is a fresh statement, so no cursor (or snapshot) stays open
-    while the caller streams the previous page to a slow client."""
-    after = 0
+    """Walk a listing a page at a time. ``query`` selects ``created_at, seq`` first, filters
+    with ``AFTER`` and ends ``ORDER BY created_at, seq LIMIT :limit``. Each page is a fresh
+    statement, so no cursor (or snapshot) stays open while the caller streams the previous
+    page to a slow client."""
+    after_created, after_seq = -1, 0
     while True:
-        rows = await db.fetch_all(query, {**params, "after": after, "limit": page_size})
+        rows = await db.fetch_all(
+            query,
+            {**params, "after_created": after_created, "after_seq": after_seq, "limit": page_size},
+        )
         if not rows:
             return
-        yield [row[1:] for row in rows]
+        yield [row[2:] for row in rows]
         if len(rows) < page_size:
             return
-        after = rows[-1][0]
+        after_created, after_seq = rows[-1][0], rows[-1][1]

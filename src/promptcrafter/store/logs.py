@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from promptcrafter.clock import now_ms
 from promptcrafter.errors import Forbidden, NotFound
 from promptcrafter.ids import new_log_id
-from promptcrafter.store.database import Database, Row, keyset_pages, sql
+from promptcrafter.store.database import AFTER, Database, Row, keyset_pages, sql
 
 COLUMNS = "id, prompt_id, output, model_used, notes, score, created_at"
 ID, PROMPT, OUTPUT, MODEL_USED, NOTES, SCORE, CREATED = range(7)
@@ -28,12 +28,12 @@ _INSERT = sql(
     f"FROM prompts p WHERE p.id = :prompt_id AND p.owner_id = :owner RETURNING {COLUMNS}"
 )
 _BY_OWNER = sql(
-    f"SELECT seq, {COLUMNS} FROM logs WHERE owner_id = :owner AND seq > :after "
-    "ORDER BY seq LIMIT :limit"
+    f"SELECT created_at, seq, {COLUMNS} FROM logs WHERE owner_id = :owner AND {AFTER} "
+    "ORDER BY created_at, seq LIMIT :limit"
 )
 _BY_PROMPT = sql(
-    f"SELECT seq, {COLUMNS} FROM logs WHERE prompt_id = :prompt_id AND owner_id = :owner "
-    "AND seq > :after ORDER BY seq LIMIT :limit"
+    f"SELECT created_at, seq, {COLUMNS} FROM logs WHERE prompt_id = :prompt_id "
+    f"AND owner_id = :owner AND {AFTER} ORDER BY created_at, seq LIMIT :limit"
 )
 _PROMPT_OWNED = sql("SELECT owner_id = :owner FROM prompts WHERE id = :prompt_id")
 _DELETE = sql("DELETE FROM logs WHERE id = :id AND owner_id = :owner RETURNING id")

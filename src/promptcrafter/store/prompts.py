@@ -10,7 +10,7 @@ import orjson
 from promptcrafter.clock import now_ms
 from promptcrafter.errors import Forbidden, NotFound, PreconditionFailed
 from promptcrafter.ids import new_prompt_id
-from promptcrafter.store.database import Database, Row, keyset_pages, sql
+from promptcrafter.store.database import AFTER, Database, Row, keyset_pages, sql
 from promptcrafter.store.folding import fold_content, fold_tags, fold_title
 
 # Column order of every prompt row handed to the API layer.
@@ -32,8 +32,8 @@ _INSERT = sql(
 )
 _GET = sql(f"SELECT owner_id = :owner, {COLUMNS} FROM prompts WHERE id = :id")
 _PAGE = sql(
-    f"SELECT seq, {COLUMNS} FROM prompts WHERE owner_id = :owner AND seq > :after "
-    "ORDER BY seq LIMIT :limit"
+    f"SELECT created_at, seq, {COLUMNS} FROM prompts WHERE owner_id = :owner AND {AFTER} "
+    "ORDER BY created_at, seq LIMIT :limit"
 )
 # Absent fields are passed as NULL and keep their stored value. updated_at always moves
 # forward, even for two edits within one millisecond. A negative :expected skips If-Match.

@@ -60,7 +60,7 @@ def _sqlite_text(names: list[str], indexed: list[bool], owner_param: str) -> str
         source = "prompts p"
     return (
         f"SELECT {_SQLITE_COLUMNS} FROM {source} WHERE {' AND '.join(where)} "
-        f"ORDER BY {_rank('instr', names)}, p.seq DESC"
+        f"ORDER BY {_rank('instr', names)}, p.created_at DESC, p.seq DESC"
     )
 
 
@@ -69,7 +69,7 @@ def _postgres_text(names: list[str], owner_param: str) -> str:
     where += [f"{_PG_HAYSTACK} LIKE :like_{n} ESCAPE '\\'" for n in names]
     return (
         f"SELECT {_SQLITE_COLUMNS} FROM prompts p WHERE {' AND '.join(where)} "
-        f"ORDER BY {_rank('strpos', names)}, p.seq DESC"
+        f"ORDER BY {_rank('strpos', names)}, p.created_at DESC, p.seq DESC"
     )
 
 

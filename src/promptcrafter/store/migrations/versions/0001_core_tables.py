@@ -17,8 +17,8 @@ depends_on = None
 
 
 def _seq() -> sa.Column[int]:
-    # An integer key gives true insertion order (listings are oldest first) and, on SQLite,
-    # a stable rowid for the full-text index. The public id is a separate unique column.
+    # An integer key breaks ties between equal creation times and, on SQLite, is a stable
+    # rowid for the full-text index. The public id is a separate unique column.
     # BIGSERIAL on PostgreSQL; INTEGER PRIMARY KEY (the rowid itself) on SQLite.
     return sa.Column(
         "seq",
@@ -58,7 +58,8 @@ def upgrade() -> None:
         # Lets logs reference (prompt, owner) so a log can never belong to someone else.
         sa.UniqueConstraint("id", "owner_id", name="uq_prompts_id_owner"),
     )
-    op.create_index("ix_prompts_owner_seq", "prompts", ["owner_id", "seq"])
+    # Listings walk these: oldest first by creation time, insertion order breaking ties.
+    op.create_index("ix_prompts_owner_created", "prompts", ["owner_id", "created_at", "seq"])
     op.create_table(
         "logs",
         _seq(),
@@ -78,8 +79,8 @@ def upgrade() -> None:
         ),
         sa.CheckConstraint("score IS NULL OR (score >= 0 AND score <= 10)", name="ck_logs_score"),
     )
-    op.create_index("ix_logs_owner_seq", "logs", ["owner_id", "seq"])
-    op.create_index("ix_logs_prompt_seq", "logs", ["prompt_id", "seq"])
+    op.create_index("ix_logs_owner_created", "logs", ["owner_id", "created_at", "seq"])
+    op.create_index("ix_logs_prompt_created", "logs", ["prompt_id", "created_at", "seq"])
 
 
 def downgrade() -> None:
