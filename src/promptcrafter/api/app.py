@@ -12,6 +12,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from promptcrafter import __version__
 from promptcrafter.api import errors
+from promptcrafter.api.fastpath import FastReads
 from promptcrafter.api.middleware import BodyLimit, SecurityHeaders
 from promptcrafter.api.responses import ORJSONResponse
 from promptcrafter.api.routes import auth, health, logs, prompts, search
@@ -26,6 +27,9 @@ A private library of generative-AI prompts and a record of every output tested w
 Every error answers `{"error": "<sentence>"}`. Authenticate with `Authorization: Bearer <token>`
 from `POST /auth/signup` or `POST /auth/login`.
 """
+
+
+PUBLIC_PATHS = frozenset({"/auth/signup", "/auth/login", "/health"})
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -56,7 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redirect_slashes=False,
     )
     for module in (auth, prompts, logs, search, health):
-        app.include_router(module.router)
+        # Added flat rather than with include_router: FastAPI matches included routers through
+        # an extra layer on every request, and these routers carry no shared settings.
+        app.router.routes.extend(module.router.routes)
     errors.install(app)
     if settings.cors_origins:
         app.add_middleware(
@@ -66,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match"],
             expose_headers=["ETag", "Retry-After"],
         )
+    # Innermost first: the read fast path, then the body limit, then headers on everything.
+    app.add_middleware(FastReads)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -73,7 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document without its 422 entries: validation failures here are 400s."""
+    """FastAPI's document, without its 422 entries (validation failures here are 400s) and
+    with bearer auth declared on every route but the public ones."""
     if app.openapi_schema is None:
         from fastapi.openapi.utils import get_openapi
 
@@ -83,9 +92,14 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             description=app.description,
             routes=app.routes,
         )
-        for path in schema.get("paths", {}).values():
-            for operation in path.values():
+        for path, operations in schema.get("paths", {}).items():
+            for operation in operations.values():
                 operation.get("responses", {}).pop("422", None)
+                if path not in PUBLIC_PATHS:
+                    operation["security"] = [{"bearerAuth": []}]
+        schema.setdefault("components", {})["securitySchemes"] = {
+            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+        }
         components = schema.get("components", {}).get("schemas", {})
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
-from fastapi.security.base import SecurityBase
 
 from promptcrafter.errors import TOKEN_INVALID, TOKEN_MISSING, Unauthorized
 from promptcrafter.security.clientip import client_ip
@@ -16,41 +14,6 @@ from promptcrafter.services import Services
 from promptcrafter.store import users
 from promptcrafter.store.database import Database
 from promptcrafter.store.users import User
-
-
-class _BearerHeader(SecurityBase):
-    """Declares bearer auth in the OpenAPI file; hands over the raw header to check ourselves."""
-
-    def __init__(self) -> None:
-        self.model = HTTPBearerModel(bearerFormat="JWT")
-        self.scheme_name = "bearerAuth"
-
-    async def __call__(self, request: Request) -> str | None:
-        return request.headers.get("authorization")
-
-
-_bearer = _BearerHeader()
-
-
-async def _services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
-
-
-async def _db(request: Request) -> Database:
-    db: Database = request.app.state.services.db
-    return db
-
-
-async def _client_ip(request: Request) -> str:
-    services: Services = request.app.state.services
-    peer = request.client.host if request.client else None
-    return client_ip(peer, request.headers.get("x-forwarded-for"), services.trusted_proxies)
-
-
-Svc = Annotated[Services, Depends(_services)]
-ClientIP = Annotated[str, Depends(_client_ip)]
-Db = Annotated[Database, Depends(_db)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +26,12 @@ class Caller:
         return self.user.id
 
 
-async def _caller(
-    request: Request, authorization: Annotated[str | None, Depends(_bearer)]
-) -> Caller:
+async def authenticate(services: Services, authorization: str | None) -> Caller:
+    """The user behind an ``Authorization: Bearer <token>`` header, or 401.
+
+    The scheme word is case-insensitive. A genuine, unexpired token must also still be alive
+    in the database (user exists, not logged out, no password change since).
+    """
     if not authorization:
         raise Unauthorized(TOKEN_MISSING)
     scheme, _, token = authorization.strip().partition(" ")
@@ -74,7 +40,6 @@ async def _caller(
         raise Unauthorized(TOKEN_INVALID)
     if not token:
         raise Unauthorized(TOKEN_MISSING)
-    services: Services = request.app.state.services
     try:
         claims = services.tokens.verify(token)
     except TokenError:
@@ -85,4 +50,32 @@ async def _caller(
     return Caller(user, claims)
 
 
+def services_of(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+async def _services(request: Request) -> Services:
+    return services_of(request)
+
+
+async def _db(request: Request) -> Database:
+    return services_of(request).db
+
+
+async def _client_ip(request: Request) -> str:
+    peer = request.client.host if request.client else None
+    forwarded = request.headers.get("x-forwarded-for")
+    return client_ip(peer, forwarded, services_of(request).trusted_proxies)
+
+
+async def _caller(request: Request) -> Caller:
+    # Bearer auth is declared in the OpenAPI document by the app (see app._openapi), which
+    # keeps this to one dependency with no sub-dependencies on every authenticated request.
+    return await authenticate(services_of(request), request.headers.get("authorization"))
+
+
+Svc = Annotated[Services, Depends(_services)]
+Db = Annotated[Database, Depends(_db)]
+ClientIP = Annotated[str, Depends(_client_ip)]
 CurrentUser = Annotated[Caller, Depends(_caller)]

@@ -27,9 +27,18 @@ _STATUS_SENTENCES = {
 }
 
 
-async def _domain(_: Request, exc: Exception) -> Response:
-    assert isinstance(exc, DomainError)
-    return error_response(exc.status_code, exc.message, exc.headers)
+def render(exc: DomainError | StoreError) -> Response:
+    """The answer for a domain or storage error, wherever it was raised."""
+    if isinstance(exc, DomainError):
+        return error_response(exc.status_code, exc.message, exc.headers)
+    if not isinstance(exc, DatabaseUnavailable):
+        log.error("database error: %s", exc)
+    return error_response(503, DATABASE_DOWN, {"Retry-After": "1"})
+
+
+async def _known(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError | StoreError)
+    return render(exc)
 
 
 async def _validation(request: Request, exc: Exception) -> Response:
@@ -62,20 +71,14 @@ async def _http(_: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, message, dict(exc.headers or {}) or None)
 
 
-async def _store(_: Request, exc: Exception) -> Response:
-    if not isinstance(exc, DatabaseUnavailable):
-        log.error("database error: %s", exc)
-    return error_response(503, DATABASE_DOWN, {"Retry-After": "1"})
-
-
 async def _unexpected(_: Request, exc: Exception) -> Response:
     log.exception("unhandled error", exc_info=exc)
     return error_response(500, "The server failed to handle this request.")
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(DomainError, _known)
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(StoreError, _store)
+    app.add_exception_handler(StoreError, _known)
     app.add_exception_handler(Exception, _unexpected)

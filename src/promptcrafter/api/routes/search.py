@@ -13,10 +13,21 @@ from promptcrafter.api.responses import json_array, prompt_body
 from promptcrafter.api.routing import ContractRoute, documented_errors, sentences
 from promptcrafter.errors import BadRequest
 from promptcrafter.store import search as prompt_search
+from promptcrafter.store.database import Database
 
 router = APIRouter(tags=["search"], route_class=ContractRoute)
 
 BAD_QUERY = "Missing or malformed query string."
+
+
+async def answer(db: Database, owner: str, q: str | None) -> Response:
+    """The search itself, shared by the route below and the read fast path."""
+    if q is None or len(q) > prompt_search.MAX_QUERY or "\x00" in q:
+        raise BadRequest(BAD_QUERY)
+    terms = prompt_search.terms_of(q)
+    if not terms or len(terms) > prompt_search.MAX_TERMS:
+        raise BadRequest(BAD_QUERY)
+    return json_array(await prompt_search.search(db, owner, terms), prompt_body)
 
 
 @router.get("/search", response_model=list[PromptOut], responses=documented_errors(400, 401))
@@ -34,9 +45,4 @@ async def search(
 ) -> Response:
     """The caller's prompts containing every term, title matches first, then tags, then
     content; newest first within each group."""
-    if q is None or "\x00" in q:
-        raise BadRequest(BAD_QUERY)
-    terms = prompt_search.terms_of(q)
-    if not terms or len(terms) > prompt_search.MAX_TERMS:
-        raise BadRequest(BAD_QUERY)
-    return json_array(await prompt_search.search(db, caller.id, terms), prompt_body)
+    return await answer(db, caller.id, q)

@@ -1,0 +1,95 @@
+"""A lean path for the hottest reads, in front of FastAPI.
+
+``GET /prompts/{id}`` and ``GET /search`` are what scripts hammer. For the ordinary shape of
+those requests (a well-formed id, only the ``q`` parameter) this layer answers directly,
+calling the same functions as the FastAPI routes: ``authenticate``, the store, the encoders and
+the error renderer. It skips FastAPI's per-request routing, dependency solving and middleware
+stack, which cost more than the database work itself. Anything else, including every request
+it is unsure about, goes to FastAPI unchanged, which then gives the detailed answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from urllib.parse import parse_qsl
+
+from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from promptcrafter.api.deps import authenticate
+from promptcrafter.api.errors import render
+from promptcrafter.api.responses import prompt_response
+from promptcrafter.api.routes import search
+from promptcrafter.errors import DomainError
+from promptcrafter.ids import PROMPT_ID
+from promptcrafter.services import Services
+from promptcrafter.store import prompts
+from promptcrafter.store.database import StoreError
+
+_PROMPT_PREFIX = "/prompts/"
+
+Handler = Callable[[Services, str, str | None], Awaitable[Response]]
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _search_query(query_string: bytes) -> tuple[bool, str | None]:
+    """(handled here?, q): only a lone, non-repeated ``q`` parameter is handled here."""
+    if not query_string:
+        return True, None
+    try:
+        pairs = parse_qsl(
+            query_string.decode("latin-1"), keep_blank_values=True, strict_parsing=True
+        )
+    except ValueError:
+        return False, None
+    if len(pairs) != 1 or pairs[0][0] != "q":
+        return False, None
+    return True, pairs[0][1]
+
+
+async def _prompt(services: Services, owner: str, prompt_id: str | None) -> Response:
+    assert prompt_id is not None
+    return prompt_response(await prompts.get(services.db, owner, prompt_id))
+
+
+async def _search(services: Services, owner: str, q: str | None) -> Response:
+    return await search.answer(services.db, owner, q)
+
+
+class FastReads:
+    """Installed as the innermost middleware, so errors and headers are handled as usual."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            path: str = scope["path"]
+            if path.startswith(_PROMPT_PREFIX) and not scope["query_string"]:
+                prompt_id = path[len(_PROMPT_PREFIX) :]
+                if PROMPT_ID.fullmatch(prompt_id):
+                    await self._answer(scope, receive, send, _prompt, prompt_id)
+                    return
+            elif path == "/search":
+                handled, q = _search_query(scope["query_string"])
+                if handled:
+                    await self._answer(scope, receive, send, _search, q)
+                    return
+        await self.app(scope, receive, send)
+
+    async def _answer(
+        self, scope: Scope, receive: Receive, send: Send, handler: Handler, arg: str | None
+    ) -> None:
+        services: Services = scope["app"].state.services
+        try:
+            caller = await authenticate(services, _header(scope, b"authorization"))
+            response = await handler(services, caller.id, arg)
+        except (DomainError, StoreError) as exc:
+            response = render(exc)
+        await response(scope, receive, send)
