@@ -70,7 +70,10 @@ class Database(Protocol):
 
     async def fetch_one(self, query: Query, params: Params) -> Row | None: ...
 
-    async def fetch_all(self, query: Query, params: Params) -> list[Row]: ...
+    async def fetch_all(self, query: Query, params: Params, *, slow: bool = False) -> list[Row]:
+        """``slow=True`` marks a statement that may scan many rows: an engine that reads on
+        the event loop runs it elsewhere, so it cannot stall other requests."""
+        ...
 
     async def write(self, statements: Sequence[Statement]) -> list[list[Row]]:
         """Run the statements in one transaction; return each statement's rows."""

@@ -74,7 +74,7 @@ class PostgresDatabase:
             raise translate(exc) from exc
         return row
 
-    async def fetch_all(self, query: Query, params: Params) -> list[Row]:
+    async def fetch_all(self, query: Query, params: Params, *, slow: bool = False) -> list[Row]:
         try:
             rows: list[Row] = await self._pool.fetch(query.postgresql, *query.pg_args(params))
         except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:

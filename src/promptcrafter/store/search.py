@@ -11,7 +11,9 @@ then content-only matches; newest first within each group.
 
 from __future__ import annotations
 
-from promptcrafter.store.database import Database, Row, sql
+from functools import lru_cache
+
+from promptcrafter.store.database import Database, Query, Row, sql
 from promptcrafter.store.folding import fold
 from promptcrafter.store.prompts import COLUMNS
 
@@ -73,19 +75,28 @@ def _postgres_text(names: list[str], owner_param: str) -> str:
     )
 
 
+@lru_cache(maxsize=256)
+def _statement(engine: str, indexed: tuple[bool, ...]) -> Query:
+    """One statement per shape of query (engine, and which terms the index can serve)."""
+    names = [f"t{i}" for i in range(len(indexed))]
+    if engine == "sqlite":
+        return sql(_sqlite_text(names, list(indexed), "owner"))
+    return sql(_postgres_text(names, "owner"))
+
+
 async def search(db: Database, owner: str, terms: list[str]) -> list[Row]:
     names = [f"t{i}" for i in range(len(terms))]
     indexed = [len(term) >= MIN_INDEXED for term in terms]
+    query = _statement(db.engine, tuple(indexed))
     params: dict[str, object] = {"owner": owner}
     params.update(zip(names, terms, strict=True))
     if db.engine == "sqlite":
-        query = sql(_sqlite_text(names, indexed, "owner"))
         params["fts"] = " AND ".join(
             _fts_phrase(t) for t, is_indexed in zip(terms, indexed, strict=True) if is_indexed
         )
     else:
-        query = sql(_postgres_text(names, "owner"))
         params.update(
             {f"like_{n}": f"%{_like_literal(t)}%" for n, t in zip(names, terms, strict=True)}
         )
-    return await db.fetch_all(query, params)
+    # Without a term the index can serve, the statement reads the caller's whole library.
+    return await db.fetch_all(query, params, slow=not any(indexed))

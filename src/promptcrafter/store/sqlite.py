@@ -1,7 +1,8 @@
 """The embedded engine: one SQLite file in WAL mode.
 
 Reads run directly on the event loop on a read-only connection: in WAL mode a read never waits
-for a writer, and a point lookup costs microseconds, less than a hop to a thread would.
+for a writer, and a point lookup costs microseconds, less than a hop to a thread would. Reads
+marked slow (scans) go to a small thread pool instead, with connections of their own.
 
 Writes go to one writer thread that owns the only write connection. It commits in groups:
 every write waiting when the thread wakes joins one ``BEGIN IMMEDIATE`` transaction, each in
@@ -16,6 +17,7 @@ import queue
 import sqlite3
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,6 +92,10 @@ class SQLiteDatabase:
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._write_loop, name="sqlite-writer", daemon=True)
         self._thread.start()
+        # Reads that may scan a whole library run here, off the event loop.
+        self._scanners = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sqlite-scan")
+        self._scanner_local = threading.local()
+        self._scanner_conns: list[sqlite3.Connection] = []
 
     async def fetch_one(self, query: Query, params: Params) -> Row | None:
         try:
@@ -98,9 +104,25 @@ class SQLiteDatabase:
             raise translate(exc) from exc
         return row
 
-    async def fetch_all(self, query: Query, params: Params) -> list[Row]:
+    async def fetch_all(self, query: Query, params: Params, *, slow: bool = False) -> list[Row]:
+        if slow:
+            return await asyncio.get_running_loop().run_in_executor(
+                self._scanners, self._scan, query, params
+            )
         try:
             return self._reader.execute(query.sqlite, params).fetchall()
+        except sqlite3.Error as exc:
+            raise translate(exc) from exc
+
+    def _scan(self, query: Query, params: Params) -> list[Row]:
+        # Each scanner thread keeps its own read-only connection.
+        conn: sqlite3.Connection | None = getattr(self._scanner_local, "conn", None)
+        if conn is None:
+            conn = connect(self.path, read_only=True)
+            self._scanner_local.conn = conn
+            self._scanner_conns.append(conn)
+        try:
+            return conn.execute(query.sqlite, params).fetchall()
         except sqlite3.Error as exc:
             raise translate(exc) from exc
 
@@ -120,6 +142,9 @@ class SQLiteDatabase:
     async def close(self) -> None:
         self._jobs.put(None)
         await asyncio.to_thread(self._thread.join, 10)
+        self._scanners.shutdown(wait=True)
+        for conn in self._scanner_conns:
+            conn.close()
         self._reader.close()
         self._writer.close()
 
