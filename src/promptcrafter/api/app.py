@@ -8,12 +8,11 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.middleware.cors import CORSMiddleware
 
 from promptcrafter import __version__
 from promptcrafter.api import errors
 from promptcrafter.api.fastpath import FastReads
-from promptcrafter.api.middleware import BodyLimit, SecurityHeaders
+from promptcrafter.api.middleware import BodyLimit, ContractCORS, SecurityHeaders
 from promptcrafter.api.responses import ORJSONResponse
 from promptcrafter.api.routes import auth, health, logs, prompts, search
 from promptcrafter.config import Settings, get_settings
@@ -66,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            ContractCORS,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-Match"],

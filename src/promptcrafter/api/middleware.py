@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import orjson
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY = 1024 * 1024
@@ -93,3 +96,17 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class ContractCORS(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered in the error format."""
+
+    def preflight_response(self, request_headers: Headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code == 200:
+            return response
+        return Response(
+            orjson.dumps({"error": "This origin, method or header is not allowed (CORS)."}),
+            status_code=response.status_code,
+            media_type="application/json",
+        )

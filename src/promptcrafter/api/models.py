@@ -13,6 +13,7 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 MIN_PASSWORD, MAX_PASSWORD = 10, 128
@@ -118,10 +119,11 @@ class PromptIn(Strict):
 
 
 class PromptPatch(Strict):
-    title: Title | None = None
-    content: Content | None = None
-    model: ModelName | None = None
-    tags: Tags | None = None
+    # Absent means "keep"; null is refused (below), so the schema does not offer it.
+    title: Title | SkipJsonSchema[None] = None
+    content: Content | SkipJsonSchema[None] = None
+    model: ModelName | SkipJsonSchema[None] = None
+    tags: Tags | SkipJsonSchema[None] = None
 
     @model_validator(mode="before")
     @classmethod

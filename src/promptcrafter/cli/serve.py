@@ -22,6 +22,7 @@ def register(commands: Any) -> None:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from promptcrafter.api.protocol import JSONErrorHttpToolsProtocol
     from promptcrafter.store import migrate
 
     if args.workers < 1:
@@ -44,7 +45,7 @@ def serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         loop="uvloop",
-        http="httptools",
+        http=JSONErrorHttpToolsProtocol,
         access_log=False,
         # The client address is the socket peer; forwarded headers are judged by our own
         # PROMPTCRAFTER_TRUSTED_PROXIES rule, never by uvicorn's default trust of localhost.
