@@ -32,5 +32,11 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
+## Load benchmark (issue 4): the API beside a bare-ASGI floor on SQLite and PostgreSQL;
+## writes bench/RESULTS.md. Extra arguments: `make bench BENCH_ARGS=--quick`.
+bench: $(STAMP)
+	command -v wrk >/dev/null 2>&1 || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

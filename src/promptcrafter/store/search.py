@@ -1,9 +1,17 @@
 """Substring search over a user's prompts, backed by a trigram index on either engine.
 
 Terms are AND-ed; each must occur (case-insensitively, as literal text) in the title, the
-content or one tag. Terms of three or more characters are looked up in the index (SQLite FTS5
-trigram, PostgreSQL pg_trgm); shorter ones cannot be, and are checked row by row on what the
-longer terms left (or on the whole library when no term is long enough).
+content or one tag. Every candidate row is verified against the folded columns, so an index
+only ever narrows the rows to check; it never decides a match by itself.
+
+SQLite (FTS5, trigram tokenizer): terms of three or more characters are phrase queries. When
+every term is shorter, the index can still narrow the rows: each folded field ends with two pad
+characters, so every occurrence of a short term starts some indexed trigram, and the index's
+vocabulary lists those trigrams (a range lookup). The candidates are the rows holding any of
+them. Only a term so common that it starts very many trigrams falls back to a scan, which runs
+off the event loop.
+
+PostgreSQL (pg_trgm GIN index): ``LIKE '%term%'`` per term on the folded fields.
 
 Ranking: a prompt whose title contains a term comes first, then one whose tags contain a term,
 then content-only matches; newest first within each group.
@@ -17,19 +25,23 @@ from promptcrafter.store.database import Database, Query, Row, sql
 from promptcrafter.store.folding import fold
 from promptcrafter.store.prompts import COLUMNS
 
-MIN_INDEXED = 3  # a trigram index can only serve terms of at least three characters
+MIN_INDEXED = 3  # a trigram index serves terms of at least three characters directly
+MAX_EXPANSION = 256  # trigrams a short term may expand to before a scan is cheaper
 # Bounds on one query's work (and on SQLite's expression depth, 1000): far above what a person
 # types, low enough that no query string can make a statement the engine refuses.
 MAX_TERMS = 200
 MAX_QUERY = 8000
 
-_SQLITE_COLUMNS = ", ".join(f"p.{name.strip()}" for name in COLUMNS.split(","))
+_COLUMNS = ", ".join(f"p.{name.strip()}" for name in COLUMNS.split(","))
 _PG_HAYSTACK = "(p.search_title || chr(10) || p.search_tags || chr(10) || p.search_content)"
+_VOCABULARY = sql(
+    "SELECT term FROM prompt_search_vocab WHERE term >= :low AND term < :high LIMIT :limit"
+)
 
 
 def terms_of(query: str) -> list[str]:
     """Distinct folded terms, in order of first appearance."""
-    return list(dict.fromkeys(fold(term) for term in query.split()))
+    return [term for term in dict.fromkeys(fold(word) for word in query.split()) if term]
 
 
 def _fts_phrase(term: str) -> str:
@@ -47,56 +59,86 @@ def _rank(position: str, names: list[str]) -> str:
     return f"CASE WHEN {in_title} THEN 0 WHEN {in_tags} THEN 1 ELSE 2 END"
 
 
-def _sqlite_text(names: list[str], indexed: list[bool], owner_param: str) -> str:
-    contains = [
-        f"(instr(p.search_title, :{n}) > 0 OR instr(p.search_tags, :{n}) > 0 "
-        f"OR instr(p.search_content, :{n}) > 0)"
-        for n, is_indexed in zip(names, indexed, strict=True)
-        if not is_indexed
-    ]
-    where = [f"p.owner_id = :{owner_param}", *contains]
-    if any(indexed):
-        source = "prompt_search JOIN prompts p ON p.seq = prompt_search.rowid"
-        where.insert(0, "prompt_search MATCH :fts")
-    else:
-        source = "prompts p"
+def _contains(name: str) -> str:
     return (
-        f"SELECT {_SQLITE_COLUMNS} FROM {source} WHERE {' AND '.join(where)} "
-        f"ORDER BY {_rank('instr', names)}, p.created_at DESC, p.seq DESC"
-    )
-
-
-def _postgres_text(names: list[str], owner_param: str) -> str:
-    where = [f"p.owner_id = :{owner_param}"]
-    where += [f"{_PG_HAYSTACK} LIKE :like_{n} ESCAPE '\\'" for n in names]
-    return (
-        f"SELECT {_SQLITE_COLUMNS} FROM prompts p WHERE {' AND '.join(where)} "
-        f"ORDER BY {_rank('strpos', names)}, p.created_at DESC, p.seq DESC"
+        f"(instr(p.search_title, :{name}) > 0 OR instr(p.search_tags, :{name}) > 0 "
+        f"OR instr(p.search_content, :{name}) > 0)"
     )
 
 
 @lru_cache(maxsize=256)
-def _statement(engine: str, indexed: tuple[bool, ...]) -> Query:
-    """One statement per shape of query (engine, and which terms the index can serve)."""
-    names = [f"t{i}" for i in range(len(indexed))]
-    if engine == "sqlite":
-        return sql(_sqlite_text(names, list(indexed), "owner"))
-    return sql(_postgres_text(names, "owner"))
+def _statement(engine: str, verified: tuple[bool, ...], use_index: bool) -> Query:
+    """One statement per shape: the engine, which terms need checking row by row, and (on
+    SQLite) whether the full-text index narrows the rows first."""
+    names = [f"t{i}" for i in range(len(verified))]
+    if engine == "postgresql":
+        where = ["p.owner_id = :owner"]
+        where += [f"{_PG_HAYSTACK} LIKE :like_{n} ESCAPE '\\'" for n in names]
+        return sql(
+            f"SELECT {_COLUMNS} FROM prompts p WHERE {' AND '.join(where)} "
+            f"ORDER BY {_rank('strpos', names)}, p.created_at DESC, p.seq DESC"
+        )
+    where = ["p.owner_id = :owner"]
+    where += [_contains(n) for n, check in zip(names, verified, strict=True) if check]
+    source = "prompts p"
+    if use_index:
+        source = "prompt_search JOIN prompts p ON p.seq = prompt_search.rowid"
+        where.insert(0, "prompt_search MATCH :fts")
+    return sql(
+        f"SELECT {_COLUMNS} FROM {source} WHERE {' AND '.join(where)} "
+        f"ORDER BY {_rank('instr', names)}, p.created_at DESC, p.seq DESC"
+    )
+
+
+async def _trigrams_starting(db: Database, term: str) -> list[str] | None:
+    """The indexed trigrams that start with ``term``; None if they cannot be listed."""
+    if ord(term[-1]) >= 0x10FFFF:
+        return None  # no character sorts after it to bound the range with
+    high = term[:-1] + chr(ord(term[-1]) + 1)
+    rows = await db.fetch_all(_VOCABULARY, {"low": term, "high": high, "limit": MAX_EXPANSION + 1})
+    return [row[0] for row in rows]
+
+
+async def _short_term_filter(db: Database, terms: list[str]) -> str | None:
+    """An FTS query matching every row that can hold all the (short) terms, from the rarest
+    term's trigrams; "" when some term starts no trigram at all (nothing can match); None
+    when every term is too common to be worth it."""
+    best: list[str] | None = None
+    for term in terms:
+        trigrams = await _trigrams_starting(db, term)
+        if trigrams is None:
+            continue
+        if not trigrams:
+            return ""
+        if len(trigrams) <= MAX_EXPANSION and (best is None or len(trigrams) < len(best)):
+            best = trigrams
+    if best is None:
+        return None
+    return "(" + " OR ".join(_fts_phrase(trigram) for trigram in best) + ")"
 
 
 async def search(db: Database, owner: str, terms: list[str]) -> list[Row]:
     names = [f"t{i}" for i in range(len(terms))]
-    indexed = [len(term) >= MIN_INDEXED for term in terms]
-    query = _statement(db.engine, tuple(indexed))
     params: dict[str, object] = {"owner": owner}
     params.update(zip(names, terms, strict=True))
-    if db.engine == "sqlite":
-        params["fts"] = " AND ".join(
-            _fts_phrase(t) for t, is_indexed in zip(terms, indexed, strict=True) if is_indexed
-        )
-    else:
+    if db.engine == "postgresql":
         params.update(
             {f"like_{n}": f"%{_like_literal(t)}%" for n, t in zip(names, terms, strict=True)}
         )
-    # Without a term the index can serve, the statement reads the caller's whole library.
-    return await db.fetch_all(query, params, slow=not any(indexed))
+        query = _statement(db.engine, (False,) * len(terms), False)
+        return await db.fetch_all(query, params, slow=True)
+
+    long_terms = [term for term in terms if len(term) >= MIN_INDEXED]
+    if long_terms:
+        params["fts"] = " AND ".join(_fts_phrase(term) for term in long_terms)
+    else:
+        narrowing = await _short_term_filter(db, terms)
+        if narrowing == "":
+            return []
+        if narrowing is not None:
+            params["fts"] = narrowing
+    use_index = "fts" in params
+    # Short terms are checked row by row; with no index at all, that is a scan of the library.
+    verified = tuple(len(term) < MIN_INDEXED for term in terms)
+    query = _statement(db.engine, verified, use_index)
+    return await db.fetch_all(query, params, slow=not use_index)

@@ -82,6 +82,8 @@ def _sqlite_fts() -> None:
         "content='prompts', content_rowid='seq', tokenize='trigram case_sensitive 1')"
     )
     op.execute("INSERT INTO prompt_search(prompt_search) VALUES ('rebuild')")
+    # The index's own list of trigrams: short terms are looked up in it (see store/search.py).
+    op.execute("CREATE VIRTUAL TABLE prompt_search_vocab USING fts5vocab(prompt_search, 'row')")
     columns = "search_title, search_tags, search_content"
     old = "old.search_title, old.search_tags, old.search_content"
     new = "new.search_title, new.search_tags, new.search_content"
@@ -114,6 +116,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         for trigger in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS prompts_search_{trigger}")
+        op.execute("DROP TABLE IF EXISTS prompt_search_vocab")
         op.execute("DROP TABLE IF EXISTS prompt_search")
     else:
         op.execute("DROP INDEX IF EXISTS ix_prompts_search_trgm")
