@@ -3,7 +3,8 @@
 A request is described once as a :class:`Call` (method, path, body, how to read the answer);
 both clients turn it into an ``httpx.Request`` with :func:`build_request`, send it with their
 own I/O, and read the answer with :func:`handle_response`. Retry decisions live in
-:class:`RetryPolicy`.
+:class:`RetryPolicy`. The state both clients hold (base URL, token, retry policy) and the
+methods that do no I/O live in :class:`ClientBase`.
 """
 
 from __future__ import annotations
@@ -12,17 +13,20 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
 
 from promptcrafter.client._errors import (
+    PromptCrafterConnectionError,
     PromptCrafterError,
+    connection_error,
     error_from_response,
     parse_retry_after,
 )
 
 T = TypeVar("T")
+HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 
 URL_ENV = "PROMPTCRAFTER_URL"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
@@ -113,6 +117,45 @@ class RetryPolicy:
         if wait > self.max_delay:
             return None
         return wait
+
+
+class ClientBase(Generic[HttpT]):
+    """What the blocking and asyncio clients share: everything but sending requests.
+
+    A subclass sets ``_name`` (shown by ``repr``) and creates ``_http`` in its ``__init__``
+    after calling this one, from :attr:`base_url` and :func:`default_headers`.
+    """
+
+    _name: ClassVar[str]
+    _http: HttpT
+
+    def __init__(
+        self, token: str | None, base_url: str | None, max_retries: int, max_retry_delay: float
+    ) -> None:
+        self._base_url = resolve_base_url(base_url)
+        self._token = token
+        self._retry = RetryPolicy(max_retries=max_retries, max_delay=max_retry_delay)
+
+    @property
+    def base_url(self) -> str:
+        return self._base_url
+
+    @property
+    def token(self) -> str | None:
+        return self._token
+
+    def set_token(self, token: str | None) -> None:
+        """Use ``token`` for the following requests (None to send none)."""
+        self._token = token
+
+    def __repr__(self) -> str:
+        return f"{self._name}(base_url={self._base_url!r})"
+
+    def _build(self, call: Call[Any]) -> httpx.Request:
+        return build_request(self._http, call, self._token)
+
+    def _connection_error(self, exc: httpx.TransportError) -> PromptCrafterConnectionError:
+        return connection_error(exc, self._base_url)
 
 
 # --- reading answers -------------------------------------------------------------------------

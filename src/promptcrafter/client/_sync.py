@@ -14,20 +14,17 @@ from promptcrafter.client._common import (
     DEFAULT_MAX_RETRY_DELAY,
     DEFAULT_TIMEOUT,
     Call,
-    RetryPolicy,
+    ClientBase,
     Timeout,
-    build_request,
     default_headers,
     handle_response,
-    resolve_base_url,
 )
-from promptcrafter.client._errors import connection_error
 from promptcrafter.client._types import Log, Prompt, User
 
 T = TypeVar("T")
 
 
-class PromptCrafterClient:
+class PromptCrafterClient(ClientBase[httpx.Client]):
     """Blocking client of the PromptCrafter API.
 
     ``base_url`` defaults to ``$PROMPTCRAFTER_URL``, then ``http://127.0.0.1:8000``.
@@ -35,6 +32,8 @@ class PromptCrafterClient:
     as long as the server's ``Retry-After`` asks, unless that exceeds ``max_retry_delay``.
     Use it as a context manager, or call :meth:`close`.
     """
+
+    _name = "PromptCrafterClient"
 
     def __init__(
         self,
@@ -46,9 +45,7 @@ class PromptCrafterClient:
         max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self._base_url = resolve_base_url(base_url)
-        self._token = token
-        self._retry = RetryPolicy(max_retries=max_retries, max_delay=max_retry_delay)
+        super().__init__(token, base_url, max_retries, max_retry_delay)
         self._http = httpx.Client(
             base_url=self._base_url,
             timeout=timeout,
@@ -57,18 +54,6 @@ class PromptCrafterClient:
         )
 
     # --- plumbing ------------------------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        return self._base_url
-
-    @property
-    def token(self) -> str | None:
-        return self._token
-
-    def set_token(self, token: str | None) -> None:
-        """Use ``token`` for the following requests (None to send none)."""
-        self._token = token
 
     def close(self) -> None:
         self._http.close()
@@ -84,17 +69,14 @@ class PromptCrafterClient:
     ) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return f"PromptCrafterClient(base_url={self._base_url!r})"
-
     def _send(self, call: Call[T]) -> T:
         attempt = 0
         while True:
-            request = build_request(self._http, call, self._token)
+            request = self._build(call)
             try:
                 response = self._http.send(request)
             except httpx.TransportError as exc:
-                raise connection_error(exc, self._base_url) from exc
+                raise self._connection_error(exc) from exc
             wait = self._retry.delay(response, attempt)
             if wait is None:
                 return handle_response(call, response)
