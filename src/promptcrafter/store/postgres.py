@@ -49,23 +49,39 @@ def asyncpg_dsn(url: str) -> str:
     return "postgresql://" + rest if scheme.startswith("postgres") else url
 
 
+async def _create_pool(url: str, size: int, server_settings: dict[str, str]) -> Any:
+    return await asyncpg.create_pool(
+        asyncpg_dsn(url),
+        min_size=1,
+        max_size=size,
+        command_timeout=30,
+        max_inactive_connection_lifetime=300,
+        server_settings=server_settings,
+    )
+
+
 class PostgresDatabase:
     engine = "postgresql"
 
-    def __init__(self, pool: Any) -> None:
+    def __init__(self, pool: Any, scan_pool: Any) -> None:
         self._pool = pool
+        self._scan_pool = scan_pool
 
     @classmethod
     async def open(cls, url: str, pool_size: int) -> PostgresDatabase:
-        pool = await asyncpg.create_pool(
-            asyncpg_dsn(url),
-            min_size=1,
-            max_size=pool_size,
-            command_timeout=30,
-            max_inactive_connection_lifetime=300,
-            server_settings={"jit": "off", "application_name": "promptcrafter"},
-        )
-        return cls(pool)
+        settings = {"jit": "off", "application_name": "promptcrafter"}
+        pool = await _create_pool(url, pool_size, settings)
+        # Statements that may read many rows (search) plan with their actual parameters, never
+        # a cached generic plan that cannot see the pattern, and with filters priced as what
+        # they are here: LIKE over kilobytes of text, not one cheap comparison. With the
+        # defaults the planner prefers scanning a few thousand rows to the trigram index.
+        scan_settings = {
+            **settings,
+            "plan_cache_mode": "force_custom_plan",
+            "cpu_operator_cost": "0.05",
+        }
+        scan_pool = await _create_pool(url, max(2, pool_size // 2), scan_settings)
+        return cls(pool, scan_pool)
 
     async def fetch_one(self, query: Query, params: Params) -> Row | None:
         try:
@@ -75,8 +91,9 @@ class PostgresDatabase:
         return row
 
     async def fetch_all(self, query: Query, params: Params, *, slow: bool = False) -> list[Row]:
+        pool = self._scan_pool if slow else self._pool
         try:
-            rows: list[Row] = await self._pool.fetch(query.postgresql, *query.pg_args(params))
+            rows: list[Row] = await pool.fetch(query.postgresql, *query.pg_args(params))
         except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
             raise translate(exc) from exc
         return rows
@@ -100,3 +117,4 @@ class PostgresDatabase:
 
     async def close(self) -> None:
         await self._pool.close()
+        await self._scan_pool.close()
