@@ -11,7 +11,10 @@ vocabulary lists those trigrams (a range lookup). The candidates are the rows ho
 them. Only a term so common that it starts very many trigrams falls back to a scan, which runs
 off the event loop.
 
-PostgreSQL (pg_trgm GIN index): ``LIKE '%term%'`` per term on the folded fields.
+PostgreSQL (pg_trgm GIN index): ``LIKE '%term%'`` per term on the folded fields. pg_trgm
+ignores characters other than letters and digits and needs three of them, so a short term
+also requires its characters to be present, which a second GIN index (over the set of
+characters of the folded text) answers.
 
 Ranking: a prompt whose title contains a term comes first, then one whose tags contain a term,
 then content-only matches; newest first within each group.
@@ -34,6 +37,7 @@ MAX_QUERY = 8000
 
 _COLUMNS = ", ".join(f"p.{name.strip()}" for name in COLUMNS.split(","))
 _PG_HAYSTACK = "(p.search_title || chr(10) || p.search_tags || chr(10) || p.search_content)"
+_PG_CHARACTERS = f"string_to_array({_PG_HAYSTACK}, NULL)"  # as indexed by migration 0004
 _VOCABULARY = sql(
     "SELECT term FROM prompt_search_vocab WHERE term >= :low AND term < :high LIMIT :limit"
 )
@@ -67,19 +71,24 @@ def _contains(name: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def _statement(engine: str, verified: tuple[bool, ...], use_index: bool) -> Query:
-    """One statement per shape: the engine, which terms need checking row by row, and (on
-    SQLite) whether the full-text index narrows the rows first."""
-    names = [f"t{i}" for i in range(len(verified))]
+def _statement(engine: str, short: tuple[bool, ...], use_index: bool) -> Query:
+    """One statement per shape: the engine, which terms are too short for the trigram index,
+    and (on SQLite) whether the full-text index narrows the rows first."""
+    names = [f"t{i}" for i in range(len(short))]
     if engine == "postgresql":
         where = ["p.owner_id = :owner"]
+        where += [
+            f"{_PG_CHARACTERS} @> :chars_{n}"
+            for n, is_short in zip(names, short, strict=True)
+            if is_short
+        ]
         where += [f"{_PG_HAYSTACK} LIKE :like_{n} ESCAPE '\\'" for n in names]
         return sql(
             f"SELECT {_COLUMNS} FROM prompts p WHERE {' AND '.join(where)} "
             f"ORDER BY {_rank('strpos', names)}, p.created_at DESC, p.seq DESC"
         )
     where = ["p.owner_id = :owner"]
-    where += [_contains(n) for n, check in zip(names, verified, strict=True) if check]
+    where += [_contains(n) for n, is_short in zip(names, short, strict=True) if is_short]
     source = "prompts p"
     if use_index:
         source = "prompt_search JOIN prompts p ON p.seq = prompt_search.rowid"
@@ -121,12 +130,13 @@ async def search(db: Database, owner: str, terms: list[str]) -> list[Row]:
     names = [f"t{i}" for i in range(len(terms))]
     params: dict[str, object] = {"owner": owner}
     params.update(zip(names, terms, strict=True))
+    short = tuple(len(term) < MIN_INDEXED for term in terms)
     if db.engine == "postgresql":
-        params.update(
-            {f"like_{n}": f"%{_like_literal(t)}%" for n, t in zip(names, terms, strict=True)}
-        )
-        query = _statement(db.engine, (False,) * len(terms), False)
-        return await db.fetch_all(query, params, slow=True)
+        for name, term, is_short in zip(names, terms, short, strict=True):
+            params[f"like_{name}"] = f"%{_like_literal(term)}%"
+            if is_short:
+                params[f"chars_{name}"] = sorted(set(term))
+        return await db.fetch_all(_statement(db.engine, short, False), params, slow=True)
 
     long_terms = [term for term in terms if len(term) >= MIN_INDEXED]
     if long_terms:
@@ -139,6 +149,5 @@ async def search(db: Database, owner: str, terms: list[str]) -> list[Row]:
             params["fts"] = narrowing
     use_index = "fts" in params
     # Short terms are checked row by row; with no index at all, that is a scan of the library.
-    verified = tuple(len(term) < MIN_INDEXED for term in terms)
-    query = _statement(db.engine, verified, use_index)
+    query = _statement(db.engine, short, use_index)
     return await db.fetch_all(query, params, slow=not use_index)
