@@ -12,7 +12,7 @@ from starlette.routing import Match
 
 from promptcrafter.api.responses import ORJSONResponse, error_response
 from promptcrafter.api.routing import sentences_for
-from promptcrafter.errors import DATABASE_DOWN, DomainError
+from promptcrafter.errors import BODY_TOO_LARGE, DATABASE_DOWN, NOT_JSON, DomainError
 from promptcrafter.store.database import DatabaseUnavailable, StoreError
 
 log = logging.getLogger("promptcrafter")
@@ -23,8 +23,8 @@ _STATUS_SENTENCES = {
     400: "The request is malformed.",
     404: "No resource exists at this path.",
     405: "This method is not allowed on this path.",
-    413: "The request body is larger than 1 MiB.",
-    415: "Send the body as JSON (Content-Type: application/json).",
+    413: BODY_TOO_LARGE,
+    415: NOT_JSON,
 }
 
 

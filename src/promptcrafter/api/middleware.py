@@ -8,8 +8,10 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from promptcrafter.errors import BODY_TOO_LARGE
+
 MAX_BODY = 1024 * 1024
-_TOO_LARGE = orjson.dumps({"error": "The request body is larger than 1 MiB."})
+_TOO_LARGE = orjson.dumps({"error": BODY_TOO_LARGE})
 _BODYLESS = frozenset({"GET", "HEAD", "OPTIONS"})
 _NOT_API = ("/docs", "/redoc", "/openapi.json")
 

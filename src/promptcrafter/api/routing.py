@@ -17,7 +17,14 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
-from promptcrafter.errors import MALFORMED_PARAMS, BadRequest, UnsupportedMediaType
+from promptcrafter.api.models import ErrorOut
+from promptcrafter.errors import (
+    MALFORMED_PARAMS,
+    MISSING_OR_INVALID,
+    NOT_JSON,
+    BadRequest,
+    UnsupportedMediaType,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,7 +33,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 class Sentences:
     """What a route says when its body, path or query parameters are invalid."""
 
-    body: str = "Required fields are missing or invalid."
+    body: str = MISSING_OR_INVALID
     path: str = "The request is malformed."
     query: str = MALFORMED_PARAMS
 
@@ -85,9 +92,7 @@ class ContractRoute(APIRoute):
             if takes_body:
                 content_type = request.headers.get("content-type")
                 if content_type is not None and not _is_json(content_type):
-                    raise UnsupportedMediaType(
-                        "Send the body as JSON (Content-Type: application/json)."
-                    )
+                    raise UnsupportedMediaType(NOT_JSON)
             return await handler(_JSONRequest(request.scope, request.receive))
 
         return contract_handler
@@ -109,6 +114,4 @@ _DESCRIPTIONS = {
 
 def documented_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI entries for the error statuses a route can answer, all ``{"error": ...}``."""
-    from promptcrafter.api.models import ErrorOut
-
     return {code: {"model": ErrorOut, "description": _DESCRIPTIONS[code]} for code in codes}
