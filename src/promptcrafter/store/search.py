@@ -12,9 +12,9 @@ them. Only a term so common that it starts very many trigrams falls back to a sc
 off the event loop.
 
 PostgreSQL (pg_trgm GIN index): ``LIKE '%term%'`` per term on the folded fields. pg_trgm
-ignores characters other than letters and digits and needs three of them, so a short term
-also requires its characters to be present, which a second GIN index (over the set of
-characters of the folded text) answers.
+only sees runs of letters and digits, three at least, so a term without such a run (``%``,
+``a_c``, ``[a-z]``) also requires its characters to be present, which a second GIN index (over
+the set of characters of the folded text) answers.
 
 Ranking: a prompt whose title contains a term comes first, then one whose tags contain a term,
 then content-only matches; newest first within each group.
@@ -22,6 +22,7 @@ then content-only matches; newest first within each group.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from promptcrafter.store.database import Database, Query, Row, sql
@@ -41,6 +42,13 @@ _PG_CHARACTERS = f"string_to_array({_PG_HAYSTACK}, NULL)"  # as indexed by migra
 _VOCABULARY = sql(
     "SELECT term FROM prompt_search_vocab WHERE term >= :low AND term < :high LIMIT :limit"
 )
+
+
+_TRIGRAM_RUN = re.compile(r"[^\W_]{3}")  # three letters or digits in a row
+
+
+def _pg_trigram_friendly(term: str) -> bool:
+    return _TRIGRAM_RUN.search(term) is not None
 
 
 def terms_of(query: str) -> list[str]:
@@ -72,8 +80,8 @@ def _contains(name: str) -> str:
 
 @lru_cache(maxsize=256)
 def _statement(engine: str, short: tuple[bool, ...], use_index: bool) -> Query:
-    """One statement per shape: the engine, which terms are too short for the trigram index,
-    and (on SQLite) whether the full-text index narrows the rows first."""
+    """One statement per shape: the engine, which terms the trigram index cannot serve, and
+    (on SQLite) whether the full-text index narrows the rows first."""
     names = [f"t{i}" for i in range(len(short))]
     if engine == "postgresql":
         where = ["p.owner_id = :owner"]
@@ -130,14 +138,15 @@ async def search(db: Database, owner: str, terms: list[str]) -> list[Row]:
     names = [f"t{i}" for i in range(len(terms))]
     params: dict[str, object] = {"owner": owner}
     params.update(zip(names, terms, strict=True))
-    short = tuple(len(term) < MIN_INDEXED for term in terms)
     if db.engine == "postgresql":
-        for name, term, is_short in zip(names, terms, short, strict=True):
+        by_characters = tuple(not _pg_trigram_friendly(term) for term in terms)
+        for name, term, by_chars in zip(names, terms, by_characters, strict=True):
             params[f"like_{name}"] = f"%{_like_literal(term)}%"
-            if is_short:
+            if by_chars:
                 params[f"chars_{name}"] = sorted(set(term))
-        return await db.fetch_all(_statement(db.engine, short, False), params, slow=True)
+        return await db.fetch_all(_statement(db.engine, by_characters, False), params, slow=True)
 
+    short = tuple(len(term) < MIN_INDEXED for term in terms)
     long_terms = [term for term in terms if len(term) >= MIN_INDEXED]
     if long_terms:
         params["fts"] = " AND ".join(_fts_phrase(term) for term in long_terms)
