@@ -97,7 +97,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--profile-engine",
         type=_engines,
         default=None,
-        help="engine to profile (default: the first of --engines)",
+        help="engines to profile (default: those of --engines)",
     )
     return parser.parse_args(argv)
 
@@ -123,17 +123,11 @@ def build_config(args: argparse.Namespace) -> Config:
 def _profile(cfg: Config, args: argparse.Namespace) -> bool:
     from bench import profiling
 
-    engine = (args.profile_engine or cfg.engines)[0]
+    engines: list[str] = args.profile_engine or (cfg.engines[:1] if cfg.quick else cfg.engines)
     duration = args.duration if args.duration is not None else cfg.profile_duration_s
-    try:
-        result = profiling.run_profile(
-            engine=engine, duration_s=duration, connections=cfg.connections
-        )
-    except Exception as exc:
-        log(f"ERROR profile: {type(exc).__name__}: {exc}")
-        return False
-    profiling.print_summary(result)
-    return True
+    combined = profiling.profile_all(engines, duration, connections=cfg.connections)
+    profiling.print_summary(combined)
+    return not any("error" in r for r in combined["engines"].values())
 
 
 def _load_or_empty(cfg: Config) -> Results:
@@ -153,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(path)
         return 0
     if args.command == "floor":
-        results = Results()
+        results = Results(path=str(RESULTS_JSON.with_name("floor.json")))
         results.meta = report.collect_meta(cfg)
         run_floor(cfg, results)
         for workers, floor in results.floor.items():

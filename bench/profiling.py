@@ -31,7 +31,7 @@ _FRAME = re.compile(r"^(?P<func>.*) \((?P<file>.*?)(?::(?P<line>\d+))?\)$")
 
 # Innermost frames that mean "the event loop's C code is running": uvloop itself, httptools
 # parsing, socket reads and writes. Python code called from the loop shows its own frames.
-_LOOP_FILES = ("asyncio/runners.py", "uvicorn/_compat.py", "asyncio/base_events.py")
+_LOOP_FILES = ("asyncio/runners.py", "uvicorn/_compat.py")
 
 _THIRD_PARTY = {
     "uvicorn",
@@ -181,7 +181,7 @@ def run_profile(
     connections: int = 32,
     out_dir: Path = OUT_DIR,
 ) -> Json:
-    """Profile GET /prompts/{id} and POST /logs on ``engine``; write ``profile.json``."""
+    """Profile GET /prompts/{id} and POST /logs on ``engine``."""
     plan = LoadPlan.for_workers(1)
     spy = py_spy_binary()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -221,7 +221,7 @@ def run_profile(
                     cpus=plan.load_cpus,
                     env=env,
                 )
-                raw_path = out_dir / f"profile-{name}.txt"
+                raw_path = out_dir / f"profile-{engine}-{name}.txt"
                 cmd = [
                     spy,
                     "record",
@@ -265,26 +265,50 @@ def run_profile(
                 result["paths"][name] = summary
                 top = ", ".join(f"{c} {s:.0%}" for c, s in summary["by_component"][:5])
                 log(f"  {request}: {load.rps:,.0f} req/s; {summary['samples']} samples; {top}")
-    (out_dir / "profile.json").write_text(json.dumps(result, indent=2))
     return result
 
 
-def print_summary(result: Json) -> None:
-    for name, path in result["paths"].items():
-        print(
-            f"\n== {name}: {path['request']} ({path['samples']} samples, "
-            f"{path['rps']:,.0f} req/s under py-spy)"
-        )
-        print("  by thread:")
-        for thread, share in path.get("by_thread", [])[:6]:
-            print(f"    {share:6.1%}  {thread}")
-        print("  by component:")
-        for comp, share in path["by_component"][:10]:
-            print(f"    {share:6.1%}  {comp}")
-        print("  top self time:")
-        for func, loc, share in path["self_top"][:15]:
+def profile_all(
+    engines: list[str], duration_s: float, connections: int = 32, out_dir: Path = OUT_DIR
+) -> Json:
+    """Profile every engine in turn and write ``bench/out/profile.json``."""
+    combined: Json = {"engines": {}}
+    for engine in engines:
+        try:
+            result = run_profile(
+                engine=engine, duration_s=duration_s, connections=connections, out_dir=out_dir
+            )
+        except Exception as exc:
+            log(f"ERROR profile {engine}: {type(exc).__name__}: {exc}")
+            result = {"engine": engine, "error": f"{type(exc).__name__}: {exc}", "paths": {}}
+        combined["engines"][engine] = result
+        (out_dir / "profile.json").write_text(json.dumps(combined, indent=2))
+    return combined
+
+
+def print_summary(combined: Json) -> None:
+    for engine, result in combined["engines"].items():
+        if "error" in result:
+            print(f"\n== {engine}: {result['error']}")
+        for name, path in result["paths"].items():
+            _print_path(f"{engine} {name}", path)
+
+
+def _print_path(name: str, path: Json) -> None:
+    print(
+        f"\n== {name}: {path['request']} ({path['samples']} samples, "
+        f"{path['rps']:,.0f} req/s under py-spy)"
+    )
+    print("  by thread:")
+    for thread, share in path.get("by_thread", [])[:6]:
+        print(f"    {share:6.1%}  {thread}")
+    print("  by component:")
+    for comp, share in path["by_component"][:10]:
+        print(f"    {share:6.1%}  {comp}")
+    print("  top self time:")
+    for func, loc, share in path["self_top"][:15]:
+        print(f"    {share:6.1%}  {func}  ({loc})")
+    if path["app_inclusive"]:
+        print("  promptcrafter, inclusive:")
+        for func, loc, share in path["app_inclusive"][:10]:
             print(f"    {share:6.1%}  {func}  ({loc})")
-        if path["app_inclusive"]:
-            print("  promptcrafter, inclusive:")
-            for func, loc, share in path["app_inclusive"][:10]:
-                print(f"    {share:6.1%}  {func}  ({loc})")

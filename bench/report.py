@@ -549,43 +549,50 @@ def _seeding(results: Results) -> list[str]:
 def _profile(profile: Json | None) -> list[str]:
     if not profile:
         return ["No profile yet: run `python -m bench profile`."]
+    if "engines" not in profile:  # a profile.json from before several engines were profiled
+        profile = {"engines": {profile.get("engine", "?"): profile}}
+    first = next(iter(profile["engines"].values()))
     lines = [
-        f"py-spy {profile.get('py_spy', '?')} sampled the {profile['engine']} server "
-        f"(1 worker on CPU 0) at {profile['rate']} Hz for {profile['duration_s']:.0f} s per path "
-        f"while wrk (-c{profile['connections']}) loaded it; idle time in the event loop is not "
-        "counted. Percentages are shares of the samples taken while the process was on CPU. "
-        "Raw collapsed stacks: `bench/out/profile-<path>.txt` (load them into speedscope or "
-        "flamegraph.pl).",
+        f"py-spy {first.get('py_spy', '?')} sampled each server (1 worker on CPU 0, wrk -c"
+        f"{first.get('connections', 32)} on CPU 1) at {first.get('rate', '?')} Hz for "
+        f"{first.get('duration_s', 0):.0f} s per path. Only samples where a thread was running "
+        "count (an event loop waiting in epoll is idle); shares are of all such samples, every "
+        'thread together. "event loop" is time in uvloop/httptools C code under the loop. '
+        "Some samples taken while asyncpg resumes a query lack the frames above asyncpg, so "
+        "on PostgreSQL the inclusive shares of promptcrafter functions are lower bounds. "
+        "Raw collapsed stacks: `bench/out/profile-<engine>-<path>.txt` (speedscope and "
+        "flamegraph.pl read them).",
     ]
-    for name, path in profile["paths"].items():
-        lines += [
-            "",
-            f"### {name}: {path['request']}",
-            "",
-            f"{path['samples']:,} samples; {path.get('rps', 0):,.0f} req/s under the profiler.",
-            "",
-            "By thread: "
-            + ", ".join(f"{t} {s:.0%}" for t, s in path.get("by_thread", [])[:5])
-            + ".",
-            "",
-            "By component (self time of the innermost Python frame):",
-            "",
-        ]
-        lines += _table(
-            ["component", "share"],
-            [[c, f"{s:.1%}"] for c, s in path["by_component"][:12]],
-        )
-        lines += ["", "Top functions by self time:", ""]
-        lines += _table(
-            ["function", "file", "self"],
-            [[f"`{f}`", f"`{loc}`", f"{s:.1%}"] for f, loc, s in path["self_top"][:15]],
-        )
-        if path.get("app_inclusive"):
-            lines += ["", "promptcrafter functions by inclusive time:", ""]
+    for engine, result in profile["engines"].items():
+        if "error" in result:
+            lines += ["", f"### {engine}: profile failed: `{result['error']}`"]
+            continue
+        for name, path in result["paths"].items():
+            lines += [
+                "",
+                f"### {engine}, {name} path: {path['request']}",
+                "",
+                f"{path['samples']:,} samples; {path.get('rps', 0):,.0f} req/s under the "
+                "profiler. By thread: "
+                + ", ".join(f"{t} {s:.0%}" for t, s in path.get("by_thread", [])[:5])
+                + ". By component (innermost frame): "
+                + ", ".join(f"{c} {s:.0%}" for c, s in path["by_component"][:7] if s >= 0.01)
+                + ".",
+                "",
+            ]
             lines += _table(
-                ["function", "file", "inclusive"],
-                [[f"`{f}`", f"`{loc}`", f"{s:.1%}"] for f, loc, s in path["app_inclusive"][:12]],
+                ["top functions by self time", "file", "self"],
+                [[f"`{f}`", f"`{loc}`", f"{s:.1%}"] for f, loc, s in path["self_top"][:12]],
             )
+            if path.get("app_inclusive"):
+                lines += [""]
+                lines += _table(
+                    ["promptcrafter functions by inclusive time", "file", "inclusive"],
+                    [
+                        [f"`{f}`", f"`{loc}`", f"{s:.1%}"]
+                        for f, loc, s in path["app_inclusive"][:10]
+                    ],
+                )
     return lines
 
 
@@ -597,7 +604,7 @@ def write_results(results: Results, path: Path = RESULTS_MD) -> Path:
     lines = [
         "# PromptCrafter benchmark",
         "",
-        f"Run on {date} (UTC) with `python -m bench {' '.join(meta.get('argv', []))}`".rstrip()
+        f"Run on {date} (UTC) with `{' '.join(['python -m bench', *meta.get('argv', [])])}`"
         + f"; took {meta.get('elapsed_s', 0) / 60:.1f} min.",
     ]
     if cfg.get("quick"):
