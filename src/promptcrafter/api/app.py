@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from promptcrafter import __version__
 from promptcrafter.api import errors
-from promptcrafter.api.fastpath import FastReads
+from promptcrafter.api.fastpath import FastPaths
 from promptcrafter.api.middleware import BodyLimit, ContractCORS, SecurityHeaders
 from promptcrafter.api.responses import ORJSONResponse
 from promptcrafter.api.routes import auth, health, logs, prompts, search
@@ -71,8 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match"],
             expose_headers=["ETag", "Retry-After"],
         )
-    # Innermost first: the read fast path, then the body limit, then headers on everything.
-    app.add_middleware(FastReads)
+    # Innermost first: the fast path, then the body limit, then headers on everything.
+    app.add_middleware(FastPaths)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -1,25 +1,33 @@
-"""A lean path for the hottest reads, in front of FastAPI.
+"""A lean path for the hottest requests, in front of FastAPI.
 
-``GET /prompts/{id}`` and ``GET /search`` are what scripts hammer. For the ordinary shape of
-those requests (a well-formed id, only the ``q`` parameter) this layer answers directly,
-calling the same functions as the FastAPI routes: ``authenticate``, the store, the encoders and
-the error renderer. It skips FastAPI's per-request routing, dependency solving and middleware
+``GET /prompts/{id}``, ``GET /search`` and ``POST /logs`` are what scripts hammer. For the
+ordinary shape of those requests (a well-formed id; only the ``q`` parameter; a JSON body that
+the route's own model accepts) this layer answers directly, calling the same functions as the
+FastAPI routes: ``authenticate``, the same request model, the store, the encoders and the
+error renderer. It skips FastAPI's per-request routing, dependency solving and middleware
 stack, which cost more than the database work itself. Anything else, including every request
-it is unsure about, goes to FastAPI unchanged, which then gives the detailed answer.
+it is unsure about and every invalid body, goes to FastAPI unchanged (the body replayed), which
+then gives the detailed answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
+import orjson
+from pydantic import ValidationError
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from promptcrafter.api.deps import authenticate
 from promptcrafter.api.errors import render
+from promptcrafter.api.models import LogIn
 from promptcrafter.api.responses import prompt_response
+from promptcrafter.api.routes import logs as log_routes
 from promptcrafter.api.routes import search
+from promptcrafter.api.routing import is_json
 from promptcrafter.errors import DomainError
 from promptcrafter.ids import PROMPT_ID
 from promptcrafter.services import Services
@@ -28,7 +36,7 @@ from promptcrafter.store.database import StoreError
 
 _PROMPT_PREFIX = "/prompts/"
 
-Handler = Callable[[Services, str, str | None], Awaitable[Response]]
+Handler = Callable[[Services, str, Any], Awaitable[Response]]
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -62,14 +70,65 @@ async def _search(services: Services, owner: str, q: str | None) -> Response:
     return await search.answer(services.db, owner, q)
 
 
-class FastReads:
+async def _create_log(services: Services, owner: str, body: LogIn) -> Response:
+    return await log_routes.record(services.db, owner, body)
+
+
+async def _read_body(receive: Receive) -> tuple[bytes, Receive] | None:
+    """The whole request body and a ``receive`` that hands it out again; None on disconnect."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
+def _valid_log(scope: Scope, body: bytes) -> LogIn | None:
+    content_type = _header(scope, b"content-type")
+    if content_type is not None and not is_json(content_type):
+        return None
+    try:
+        return LogIn.model_validate(orjson.loads(body))
+    except (orjson.JSONDecodeError, ValidationError):
+        return None
+
+
+class FastPaths:
     """Installed as the innermost middleware, so errors and headers are handled as usual."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and scope["path"] == "/logs"
+            and not scope["query_string"]
+        ):
+            read = await _read_body(receive)
+            if read is None:
+                return
+            body, receive = read
+            log = _valid_log(scope, body)
+            if log is not None:
+                await self._answer(scope, receive, send, _create_log, log)
+                return
+        elif scope["type"] == "http" and scope["method"] == "GET":
             path: str = scope["path"]
             if path.startswith(_PROMPT_PREFIX) and not scope["query_string"]:
                 prompt_id = path[len(_PROMPT_PREFIX) :]
@@ -84,7 +143,7 @@ class FastReads:
         await self.app(scope, receive, send)
 
     async def _answer(
-        self, scope: Scope, receive: Receive, send: Send, handler: Handler, arg: str | None
+        self, scope: Scope, receive: Receive, send: Send, handler: Handler, arg: Any
     ) -> None:
         services: Services = scope["app"].state.services
         try:

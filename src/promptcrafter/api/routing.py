@@ -64,7 +64,7 @@ class _JSONRequest(Request):
         return self._json
 
 
-def _is_json(content_type: str) -> bool:
+def is_json(content_type: str) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
     return media == "application/json" or (
         media.startswith("application/") and media.endswith("+json")
@@ -91,7 +91,7 @@ class ContractRoute(APIRoute):
                     raise BadRequest(MALFORMED_PARAMS)
             if takes_body:
                 content_type = request.headers.get("content-type")
-                if content_type is not None and not _is_json(content_type):
+                if content_type is not None and not is_json(content_type):
                     raise UnsupportedMediaType(NOT_JSON)
             return await handler(_JSONRequest(request.scope, request.receive))
 

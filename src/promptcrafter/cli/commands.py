@@ -168,15 +168,19 @@ def _prompts_update(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_deleted(as_json: bool, resource_id: str, sentence: str) -> int:
+    if as_json:
+        output.write_json({"deleted": resource_id})
+    else:
+        print(sentence)
+    return 0
+
+
 def _prompts_delete(args: argparse.Namespace) -> int:
     s = session(args)
     with s.client() as client:
         client.delete_prompt(args.id)
-    if s.as_json:
-        output.write_json({"deleted": args.id})
-    else:
-        print(f"Deleted prompt {args.id} and its logs.")
-    return 0
+    return _report_deleted(s.as_json, args.id, f"Deleted prompt {args.id} and its logs.")
 
 
 def _search(args: argparse.Namespace) -> int:
@@ -228,11 +232,7 @@ def _logs_delete(args: argparse.Namespace) -> int:
     s = session(args)
     with s.client() as client:
         client.delete_log(args.id)
-    if s.as_json:
-        output.write_json({"deleted": args.id})
-    else:
-        print(f"Deleted log {args.id}.")
-    return 0
+    return _report_deleted(s.as_json, args.id, f"Deleted log {args.id}.")
 
 
 # --- parsers ---------------------------------------------------------------------------------

@@ -36,8 +36,13 @@ PromptFilter = Annotated[
 )
 async def create_log(body: LogIn, caller: CurrentUser, db: Db) -> Response:
     """Record an output tested with one of the caller's prompts (``model`` = ``modelUsed``)."""
+    return await record(db, caller.id, body)
+
+
+async def record(db: Database, owner: str, body: LogIn) -> Response:
+    """Store a validated log; shared by the route above and the fast path."""
     row = await logs.create(
-        db, caller.id, body.promptId, body.output, body.model_used, body.notes, body.score
+        db, owner, body.promptId, body.output, body.model_used, body.notes, body.score
     )
     return log_response(row, status=201)
 
