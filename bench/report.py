@@ -596,6 +596,49 @@ def _profile(profile: Json | None) -> list[str]:
     return lines
 
 
+# Written by hand: what earlier runs of this benchmark and its profiles led to, with the
+# measurement each change was judged by (the commits say the same).
+CHANGES = [
+    "- **FastAPI's per-request machinery cost more than the database work** (py-spy: routing "
+    "through included routers, dependency solving and the inner middleware stack were about "
+    "half of a `GET /prompts/{id}`). Routes are added flat, `CurrentUser` is one dependency, "
+    "and `GET /prompts/{id}`, `GET /search` and valid `POST /logs` bodies are answered by a "
+    "lean ASGI path calling the same functions (`src/promptcrafter/api/fastpath.py`). "
+    "`GET /prompts/{id}` on SQLite went from about 14% to about 34% of the floor per "
+    "CPU-second; `POST /logs` from 3,245 to 6,555 requests per CPU-second.",
+    "- **Timestamp formatting** (`strftime`, 3.7% of a read) is cached per second.",
+    "- **One- and two-character search terms scanned the whole library** (74 ms each at "
+    "100,000 prompts, enough to saturate the core: SQLite p95 at 32 connections was 2.4 s). "
+    "They are now answered through the FTS5 vocabulary on SQLite and a GIN index of "
+    "characters on PostgreSQL; scans that remain run off the event loop.",
+    "- **PostgreSQL planned search with a cached generic plan and priced LIKE over kilobytes "
+    "of text as one cheap comparison**, so it scanned instead of using the trigram index "
+    "(17 ms against 1.2 ms in EXPLAIN ANALYZE at 6,000 prompts). Search runs on a pool with "
+    "`plan_cache_mode=force_custom_plan` and `cpu_operator_cost=0.05`.",
+    "- **Listings ordered by insertion sequence disagreed with `createdAt`** under concurrent "
+    "writers (the answer check caught it); they are ordered by `(created_at, seq)`.",
+]
+MISSED = [
+    "- **`/search` p95 <= 20 ms at 32 connections.** With one connection, SQLite's p95 at "
+    "100,000 prompts is about 1.3 ms, so the 32-connection figure is queueing: one worker "
+    "answers about 1,550 searches a second, and 32 requests in flight then wait about "
+    "32 / 1,550 = 21 ms on average before any slowness of their own. Meeting it needs about "
+    "1.5x the throughput per core (a search is ~0.65 ms of CPU: the FTS5 phrase query over "
+    "long trigram posting lists, ranking, and encoding ten 730-byte prompts), or a second "
+    "core for the server, which this 2-core machine gives to wrk.",
+    "- **PostgreSQL search.** Fragments are fast (p50 2.2 ms at 100,000); the 10% of "
+    "queries made of literal characters (`a%e`, `[a-z]`, `it's`) are not: pg_trgm ignores "
+    "characters other than letters and digits, and the character index narrows poorly when "
+    "the characters are common letters (p50 34 ms, p95 147 ms). Reaching the target would "
+    "take an index of character pairs (a bigram table maintained on write) or an FTS-style "
+    "vocabulary like SQLite's, plus the throughput above.",
+    "- **2 PostgreSQL workers >= 1.6x one.** Not reachable on 2 cores: one worker already "
+    "uses about 0.95 core of its own plus 0.56 of PostgreSQL, and wrk needs the rest; even "
+    "the bare floor scales only about 1.23x from one worker to two here. It needs cores for "
+    "the load generator and the database that the server does not share.",
+]
+
+
 def write_results(results: Results, path: Path = RESULTS_MD) -> Path:
     meta = results.meta
     cfg = meta.get("config", {})
@@ -674,6 +717,8 @@ def write_results(results: Results, path: Path = RESULTS_MD) -> Path:
         lines += [f"- `{e[:300]}`" for e in results.errors]
         lines.append("")
     lines += ["## Where the time goes", "", *_profile(profile), ""]
+    lines += ["## What the profiles changed", "", *CHANGES, ""]
+    lines += ["## Targets missed, and what reaching them would take", "", *MISSED, ""]
     lines += [
         "## How to rerun",
         "",
