@@ -15,6 +15,7 @@ from promptcrafter.cli import credentials, output, transfer
 from promptcrafter.cli.session import (
     CLIError,
     Handler,
+    Session,
     ask,
     common_options,
     guarded,
@@ -39,12 +40,7 @@ def _signup(args: argparse.Namespace) -> int:
     password = read_password(args.password_stdin, confirm=True)
     with s.client(need_token=False) as client:
         token = client.signup(name, email, password)
-    credentials.remember(s.url, token, email)
-    if s.as_json:
-        output.write_json({"url": s.url, "email": email})
-    else:
-        print(f"Account created; logged in to {s.url} as {email}.")
-    return 0
+    return _logged_in(s, token, email, f"Account created; logged in to {s.url} as {email}.")
 
 
 def _login(args: argparse.Namespace) -> int:
@@ -53,11 +49,16 @@ def _login(args: argparse.Namespace) -> int:
     password = read_password(args.password_stdin)
     with s.client(need_token=False) as client:
         token = client.login(email, password)
+    return _logged_in(s, token, email, f"Logged in to {s.url} as {email}.")
+
+
+def _logged_in(s: Session, token: str, email: str, sentence: str) -> int:
+    """Keep the new token for this server and say so."""
     credentials.remember(s.url, token, email)
     if s.as_json:
         output.write_json({"url": s.url, "email": email})
     else:
-        print(f"Logged in to {s.url} as {email}.")
+        print(sentence)
     return 0
 
 
