@@ -19,10 +19,11 @@ from urllib.parse import parse_qsl
 import orjson
 from pydantic import ValidationError
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from promptcrafter.api.deps import authenticate
 from promptcrafter.api.errors import render
+from promptcrafter.api.middleware import read_body, replaying
 from promptcrafter.api.models import LogIn
 from promptcrafter.api.responses import prompt_response
 from promptcrafter.api.routes import logs as log_routes
@@ -74,29 +75,6 @@ async def _create_log(services: Services, owner: str, body: LogIn) -> Response:
     return await log_routes.record(services.db, owner, body)
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, Receive] | None:
-    """The whole request body and a ``receive`` that hands it out again; None on disconnect."""
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            return None
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    body = b"".join(chunks)
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if not replayed:
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return body, replay
-
-
 def _valid_log(scope: Scope, body: bytes) -> LogIn | None:
     content_type = _header(scope, b"content-type")
     if content_type is not None and not is_json(content_type):
@@ -120,10 +98,10 @@ class FastPaths:
             and scope["path"] == "/logs"
             and not scope["query_string"]
         ):
-            read = await _read_body(receive)
-            if read is None:
+            body = await read_body(receive)  # BodyLimit, outside, has already bounded it
+            if body is None:
                 return
-            body, receive = read
+            receive = replaying(body, receive)
             log = _valid_log(scope, body)
             if log is not None:
                 await self._answer(scope, receive, send, _create_log, log)
