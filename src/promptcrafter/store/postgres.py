@@ -74,13 +74,13 @@ class PostgresDatabase:
         # Statements that may read many rows (search) plan with their actual parameters, never
         # a cached generic plan that cannot see the pattern, and with filters priced as what
         # they are here: LIKE over kilobytes of text, not one cheap comparison. With the
-        # defaults the planner prefers scanning a few thousand rows to the trigram index.
+        # defaults the planner prefers scanning a few thousand rows to the search index.
         scan_settings = {
             **settings,
             "plan_cache_mode": "force_custom_plan",
             "cpu_operator_cost": "0.05",
         }
-        scan_pool = await _create_pool(url, max(2, pool_size // 2), scan_settings)
+        scan_pool = await _create_pool(url, pool_size, scan_settings)
         return cls(pool, scan_pool)
 
     async def fetch_one(self, query: Query, params: Params) -> Row | None:

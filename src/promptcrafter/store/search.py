@@ -11,10 +11,11 @@ vocabulary lists those trigrams (a range lookup). The candidates are the rows ho
 them. Only a term so common that it starts very many trigrams falls back to a scan, which runs
 off the event loop.
 
-PostgreSQL (pg_trgm GIN index): ``LIKE '%term%'`` per term on the folded fields. pg_trgm
-only sees runs of letters and digits, three at least, so a term without such a run (``%``,
-``a_c``, ``[a-z]``) also requires its characters to be present, which a second GIN index (over
-the set of characters of the folded text) answers.
+PostgreSQL (GIN index of grams, migration 0005): the index holds every one-, two- and
+three-character piece of each word of the folded text. A term asks for itself when shorter
+than three characters, else for some of its three-character pieces; ``LIKE '%term%'`` on the
+folded fields then decides. Unlike pg_trgm, the pieces keep punctuation, so ``a%e``, ``it's``
+or ``[a-z]`` narrow as well as plain words do.
 
 Ranking: a prompt whose title contains a term comes first, then one whose tags contain a term,
 then content-only matches; newest first within each group.
@@ -22,15 +23,16 @@ then content-only matches; newest first within each group.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
+from promptcrafter.store import gram_stats
 from promptcrafter.store.database import Database, Query, Row, sql
 from promptcrafter.store.folding import fold
 from promptcrafter.store.prompts import COLUMNS
 
 MIN_INDEXED = 3  # a trigram index serves terms of at least three characters directly
 MAX_EXPANSION = 256  # trigrams a short term may expand to before a scan is cheaper
+MAX_GRAMS = 8  # PostgreSQL: index pieces asked for one term
 # Bounds on one query's work (and on SQLite's expression depth, 1000): far above what a person
 # types, low enough that no query string can make a statement the engine refuses.
 MAX_TERMS = 200
@@ -38,17 +40,23 @@ MAX_QUERY = 8000
 
 _COLUMNS = ", ".join(f"p.{name.strip()}" for name in COLUMNS.split(","))
 _PG_HAYSTACK = "(p.search_title || chr(10) || p.search_tags || chr(10) || p.search_content)"
-_PG_CHARACTERS = f"string_to_array({_PG_HAYSTACK}, NULL)"  # as indexed by migration 0004
+_PG_GRAMS = f"promptcrafter_search_grams({_PG_HAYSTACK})"  # as indexed by migration 0005
 _VOCABULARY = sql(
     "SELECT term FROM prompt_search_vocab WHERE term >= :low AND term < :high LIMIT :limit"
 )
 
 
-_TRIGRAM_RUN = re.compile(r"[^\W_]{3}")  # three letters or digits in a row
+def _pg_grams(term: str) -> list[str]:
+    """Pieces of ``term`` that the grams index holds for every text containing it.
 
-
-def _pg_trigram_friendly(term: str) -> bool:
-    return _TRIGRAM_RUN.search(term) is not None
+    A long term is narrowed well enough by a few of its pieces; each extra one costs an index
+    lookup, so at most ``MAX_GRAMS`` are taken, spread from its start to its end.
+    """
+    if len(term) < MIN_INDEXED:
+        return [term]
+    last = len(term) - 3
+    step = max(1, -(-last // (MAX_GRAMS - 1)))  # ceiling division
+    return list(dict.fromkeys(term[i : i + 3] for i in (*range(0, last, step), last)))
 
 
 def terms_of(query: str) -> list[str]:
@@ -79,22 +87,24 @@ def _contains(name: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def _statement(engine: str, short: tuple[bool, ...], use_index: bool) -> Query:
-    """One statement per shape: the engine, which terms the trigram index cannot serve, and
-    (on SQLite) whether the full-text index narrows the rows first."""
+def _pg_statement(count: int, use_index: bool) -> Query:
+    """PostgreSQL: one statement per number of terms, with or without the grams index."""
+    names = [f"t{i}" for i in range(count)]
+    where = ["p.owner_id = :owner"]
+    if use_index:
+        where.append(f"{_PG_GRAMS} @> :grams")
+    where += [f"{_PG_HAYSTACK} LIKE :like_{n} ESCAPE '\\'" for n in names]
+    return sql(
+        f"SELECT {_COLUMNS} FROM prompts p WHERE {' AND '.join(where)} "
+        f"ORDER BY {_rank('strpos', names)}, p.created_at DESC, p.seq DESC"
+    )
+
+
+@lru_cache(maxsize=256)
+def _sqlite_statement(short: tuple[bool, ...], use_index: bool) -> Query:
+    """SQLite: one statement per shape: which terms the trigram index cannot serve, and
+    whether the full-text index narrows the rows first."""
     names = [f"t{i}" for i in range(len(short))]
-    if engine == "postgresql":
-        where = ["p.owner_id = :owner"]
-        where += [
-            f"{_PG_CHARACTERS} @> :chars_{n}"
-            for n, is_short in zip(names, short, strict=True)
-            if is_short
-        ]
-        where += [f"{_PG_HAYSTACK} LIKE :like_{n} ESCAPE '\\'" for n in names]
-        return sql(
-            f"SELECT {_COLUMNS} FROM prompts p WHERE {' AND '.join(where)} "
-            f"ORDER BY {_rank('strpos', names)}, p.created_at DESC, p.seq DESC"
-        )
     where = ["p.owner_id = :owner"]
     where += [_contains(n) for n, is_short in zip(names, short, strict=True) if is_short]
     source = "prompts p"
@@ -139,12 +149,13 @@ async def search(db: Database, owner: str, terms: list[str]) -> list[Row]:
     params: dict[str, object] = {"owner": owner}
     params.update(zip(names, terms, strict=True))
     if db.engine == "postgresql":
-        by_characters = tuple(not _pg_trigram_friendly(term) for term in terms)
-        for name, term, by_chars in zip(names, terms, by_characters, strict=True):
+        grams: set[str] = set()
+        for name, term in zip(names, terms, strict=True):
             params[f"like_{name}"] = f"%{_like_literal(term)}%"
-            if by_chars:
-                params[f"chars_{name}"] = sorted(set(term))
-        return await db.fetch_all(_statement(db.engine, by_characters, False), params, slow=True)
+            grams.update(_pg_grams(term))
+        params["grams"] = gram_stats.for_database(db).selective(grams)
+        query = _pg_statement(len(terms), bool(params["grams"]))
+        return await db.fetch_all(query, params, slow=True)
 
     short = tuple(len(term) < MIN_INDEXED for term in terms)
     long_terms = [term for term in terms if len(term) >= MIN_INDEXED]
@@ -158,5 +169,5 @@ async def search(db: Database, owner: str, terms: list[str]) -> list[Row]:
             params["fts"] = narrowing
     use_index = "fts" in params
     # Short terms are checked row by row; with no index at all, that is a scan of the library.
-    query = _statement(db.engine, short, use_index)
+    query = _sqlite_statement(short, use_index)
     return await db.fetch_all(query, params, slow=not use_index)

@@ -1,0 +1,202 @@
+"""PostgreSQL search: the grams index (migration 0005) and the statistics that trim its use.
+
+What must hold for answers to stay exact: every piece that ``_pg_grams`` asks for a term is
+in the index entry of every text containing the term (checked against the real SQL function
+with generated text). And whatever the statistics say, the answers are those of ``LIKE``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.conftest import require_engine
+from tests.support.api import Api
+from tests.support.databases import fresh_postgres
+from tests.support.server import TEST_SECRET, ServerProcess
+
+from promptcrafter.config import Settings
+from promptcrafter.store import gram_stats, migrate
+from promptcrafter.store.folding import fold_content
+from promptcrafter.store.gram_stats import GramStats
+from promptcrafter.store.search import MAX_GRAMS, _pg_grams
+
+# ---- which pieces a term asks for ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("e", ["e"]),
+        ("a%", ["a%"]),
+        ("it's", ["it'", "t's"]),
+        ("pasogik", ["pas", "aso", "sog", "ogi", "gik"]),
+        ("aaaaaa", ["aaa"]),
+    ],
+)
+def test_a_term_asks_for_itself_or_its_three_character_pieces(
+    term: str, expected: list[str]
+) -> None:
+    assert _pg_grams(term) == expected
+
+
+def test_a_long_term_asks_for_a_few_pieces_from_start_to_end() -> None:
+    term = "abcdefghijklmnopqrstuvwxyz0123456789"
+    grams = _pg_grams(term)
+    assert len(grams) == MAX_GRAMS
+    assert grams[0] == "abc" and grams[-1] == "789"
+    assert all(len(gram) == 3 and gram in term for gram in grams)
+
+
+# ---- which pieces are worth asking the index for --------------------------------------------
+
+
+def stats(share: dict[str, float]) -> GramStats:
+    result = GramStats()
+    result.share = share
+    return result
+
+
+def test_without_statistics_every_piece_is_asked_for() -> None:
+    assert stats({}).selective({"pas", "aso", "e"}) == ["aso", "e", "pas"]
+
+
+def test_common_pieces_are_left_out_when_rare_ones_narrow_enough() -> None:
+    share = {"age": 0.53, "int": 0.33, "pas": 0.19, "zzz": 0.02}
+    # Pieces missing from the statistics are rarer than every listed one.
+    kept = stats(share).selective({"pas", "aso", "gik", "age", "int"})
+    assert kept == ["aso", "gik"]
+
+
+def test_common_pieces_are_added_until_the_estimate_is_small() -> None:
+    share = {"ab": 0.3, "bc": 0.2, "cd": 0.1, "de": 0.08, "x": 0.01}
+    # 0.08 * 0.1 = 0.008 is below ENOUGH, so "bc" and "ab" add nothing.
+    assert stats(share).selective({"ab", "bc", "cd", "de"}) == ["de", "cd"]
+
+
+def test_the_index_is_not_used_when_it_would_leave_most_rows() -> None:
+    share = {"e": 0.99, "a": 0.95, "zz": 0.01}
+    assert stats(share).selective({"e"}) == []
+    assert stats(share).selective({"e", "a"}) == []
+    assert gram_stats.WORTH < 0.95
+
+
+# ---- the SQL function against the pieces asked for, on a real PostgreSQL --------------------
+
+
+@pytest.fixture(scope="module")
+def postgres_head() -> Iterator[str]:
+    require_engine("postgresql")
+    with fresh_postgres() as url:
+        migrate.upgrade(Settings(database_url=url, secret_key=TEST_SECRET))
+        yield url
+
+
+def index_entry(url: str, texts: list[str]) -> list[set[str]]:
+    async def go() -> list[set[str]]:
+        conn = await asyncpg.connect(url)
+        try:
+            rows = await conn.fetch(
+                "SELECT promptcrafter_search_grams(t) FROM unnest($1::text[]) AS t", texts
+            )
+        finally:
+            await conn.close()
+        return [set(row[0]) for row in rows]
+
+    return asyncio.run(go())
+
+
+# Text as users write it, plus the characters most likely to split words differently.
+WORDY = st.text(
+    st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
+    | st.sampled_from(" \t\n\r\x0b\x0c\x1c\x85\u00a0\u2028\u3000%_'\"\\[]()*-"),
+    min_size=1,
+    max_size=60,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=WORDY, data=st.data())
+def test_every_piece_asked_for_is_in_the_entry_of_a_text_holding_the_term(
+    postgres_head: str, text: str, data: st.DataObject
+) -> None:
+    folded = fold_content(text)
+    words = folded.split()
+    if not words:
+        return
+    word = data.draw(st.sampled_from(words))
+    start = data.draw(st.integers(0, len(word) - 1))
+    term = word[start : data.draw(st.integers(start + 1, len(word)))]
+    [entry] = index_entry(postgres_head, [folded])
+    assert set(_pg_grams(term)) <= entry, (term, folded)
+
+
+# ---- answers with the statistics in play ----------------------------------------------------
+
+
+def corpus(i: int) -> dict[str, object]:
+    extra = " it's (rare)" if i % 40 == 0 else ""
+    return {"title": f"Note {i}", "content": f"the quick brown fox code{i:03d}{extra}", "tags": []}
+
+
+def analyze(url: str) -> GramStats:
+    """ANALYZE, then the statistics as the server will read them."""
+
+    async def go() -> GramStats:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute("ANALYZE prompts")
+            row = await conn.fetchrow(gram_stats._STATS.postgresql)
+        finally:
+            await conn.close()
+        assert row is not None
+        return stats(dict(zip(row[0], row[1], strict=False)))
+
+    return asyncio.run(go())
+
+
+@pytest.mark.slow
+def test_answers_do_not_change_once_statistics_exist(tmp_path: Path) -> None:
+    require_engine("postgresql")
+    with (
+        fresh_postgres() as url,
+        ServerProcess(url, tmp_path) as server,
+        httpx.Client(base_url=server.base_url, timeout=30) as client,
+    ):
+        api = Api(client=client, engine="postgresql")
+        account = api.signup()
+        ids = [api.create_prompt(account, **corpus(i))["_id"] for i in range(120)]
+        newest_first = ids[::-1]
+        rare = [ids[i] for i in (80, 40, 0)]
+        cases = {
+            "e": newest_first,  # in every prompt: with statistics, no index at all
+            "QUICK fox": newest_first,  # common pieces only
+            "it's": rare,
+            "(RARE)": rare,
+            "quick code007": [ids[7]],
+            "code11": [ids[i] for i in range(119, 109, -1)],
+        }
+
+        def check() -> None:
+            for query, expected in cases.items():
+                response = client.get("/search", params={"q": query}, headers=account.headers)
+                assert response.status_code == 200, response.text
+                assert [p["_id"] for p in response.json()] == expected, query
+
+        known = analyze(url)
+        assert known.selective({"e"}) == []  # so "e" is answered without the index
+        assert known.selective({"it'", "t's"}) == ["it'", "t's"]
+        # The server reads the statistics in the background on its first search after
+        # starting, so the first round runs without them (every piece goes to the index)
+        # and, after a moment, the second with them (common pieces left out; for "e", no
+        # index at all). The answers must be the same.
+        check()
+        time.sleep(0.5)
+        check()
