@@ -21,6 +21,12 @@ planner overestimates its row counts and would compile it on every call. Its COS
 high: evaluating it takes about 0.2 ms per row, so the planner must treat the index, not a
 per-row check, as the way to answer ``@>``.
 
+New rows wait in the index's pending list until it is merged into the index proper, and every
+search reads that whole list. With the default limit (4 MB, about 500 pages here) a
+100,000-prompt library searched at 1,264 a second instead of 3,000; at the smallest limit
+(64 kB) an insert costs about 0.2 ms more (3,000 rows: 1.9 s instead of 1.2 s) and searches
+stay fast.
+
 Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-26
@@ -55,7 +61,8 @@ def upgrade() -> None:
         return
     op.execute(_CREATE_FUNCTION)
     op.execute(
-        f"CREATE INDEX ix_prompts_search_grams ON prompts USING gin ({FUNCTION}({HAYSTACK}))"
+        f"CREATE INDEX ix_prompts_search_grams ON prompts USING gin ({FUNCTION}({HAYSTACK})) "
+        "WITH (gin_pending_list_limit = 64)"
     )
     op.execute("DROP INDEX IF EXISTS ix_prompts_search_chars")
     op.execute("DROP INDEX IF EXISTS ix_prompts_search_trgm")
