@@ -60,6 +60,14 @@ async def _create_pool(url: str, size: int, server_settings: dict[str, str]) -> 
     )
 
 
+SETTINGS = {"jit": "off", "application_name": "promptcrafter"}
+# Statements that may read many rows (search) plan with their actual parameters, never a
+# cached generic plan that cannot see the pattern, and with filters priced as what they are
+# here: LIKE over kilobytes of text, not one cheap comparison. With the defaults the planner
+# prefers scanning a few thousand rows to the search index.
+SCAN_SETTINGS = {**SETTINGS, "plan_cache_mode": "force_custom_plan", "cpu_operator_cost": "0.05"}
+
+
 class PostgresDatabase:
     engine = "postgresql"
 
@@ -69,18 +77,8 @@ class PostgresDatabase:
 
     @classmethod
     async def open(cls, url: str, pool_size: int) -> PostgresDatabase:
-        settings = {"jit": "off", "application_name": "promptcrafter"}
-        pool = await _create_pool(url, pool_size, settings)
-        # Statements that may read many rows (search) plan with their actual parameters, never
-        # a cached generic plan that cannot see the pattern, and with filters priced as what
-        # they are here: LIKE over kilobytes of text, not one cheap comparison. With the
-        # defaults the planner prefers scanning a few thousand rows to the search index.
-        scan_settings = {
-            **settings,
-            "plan_cache_mode": "force_custom_plan",
-            "cpu_operator_cost": "0.05",
-        }
-        scan_pool = await _create_pool(url, pool_size, scan_settings)
+        pool = await _create_pool(url, pool_size, SETTINGS)
+        scan_pool = await _create_pool(url, pool_size, SCAN_SETTINGS)
         return cls(pool, scan_pool)
 
     async def fetch_one(self, query: Query, params: Params) -> Row | None:

@@ -153,7 +153,8 @@ async def search(db: Database, owner: str, terms: list[str]) -> list[Row]:
         for name, term in zip(names, terms, strict=True):
             params[f"like_{name}"] = f"%{_like_literal(term)}%"
             grams.update(_pg_grams(term))
-        params["grams"] = gram_stats.for_database(db).selective(grams)
+        stats = await gram_stats.for_database(db)
+        params["grams"] = stats.selective(grams)
         query = _pg_statement(len(terms), bool(params["grams"]))
         return await db.fetch_all(query, params, slow=True)
 
