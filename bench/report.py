@@ -618,34 +618,35 @@ CHANGES = [
     "`plan_cache_mode=force_custom_plan` and `cpu_operator_cost=0.05`.",
     "- **Listings ordered by insertion sequence disagreed with `createdAt`** under concurrent "
     "writers (the answer check caught it); they are ordered by `(created_at, seq)`.",
-    "- **PostgreSQL search missed its target by 17x** (p95 338 ms at 100,000 prompts): pg_trgm "
-    "ignores punctuation, so `a%e`, `it's` or `[a-z]` were narrowed by a character index that "
-    "common letters defeat (p50 34 ms), and `(write` by the common word alone. Migration 0005 "
-    "replaces both indexes with one GIN index over the 1-, 2- and 3-character pieces of every "
-    "word, punctuation included; `LIKE` still decides each match. In EXPLAIN ANALYZE the five "
-    "pieces of a 7-letter fragment read 20 index pages where pg_trgm read 192 (0.15 against "
-    "0.5 ms), and literal-character queries fell to about 1 ms.",
-    "- **Common pieces cost more than they narrow**: `vintage pasogik` asked the index for ten "
-    "pieces, three of them in 19-53% of prompts (0.8 ms). The server reads the statistics "
-    "ANALYZE keeps for the index (`pg_stats.most_common_elems`, what the planner uses) once a "
-    "minute and leaves such pieces out, or the index entirely when every piece is common: "
-    "0.26 ms.",
+    "- **PostgreSQL search missed its target by 17x** (p95 338 ms at 100,000 prompts, "
+    "`make bench` at d581132): pg_trgm ignores punctuation, so `a%e`, `it's` or `[a-z]` were "
+    "narrowed by a character index that common letters defeat, and `(write` by the common "
+    "word alone. Migration 0005 replaces both indexes with one GIN index over the 1-, 2- and "
+    "3-character pieces of every word, punctuation included; `LIKE` still decides each match. "
+    "Unloaded p50 at 100,000 prompts: literal-character queries 34 -> 0.6 ms, fragments "
+    "2.2 -> 0.75 ms, tag + fragment 3.9 -> 0.8 ms.",
+    "- **Common pieces cost more than they narrow**: `vintage pasogik` asks the index for ten "
+    "pieces, three of them in 19-53% of prompts. The server reads the statistics ANALYZE "
+    "keeps for the index (`pg_stats.most_common_elems`, what the planner uses) and leaves "
+    "such pieces out, or the index entirely when every piece is common. `python -m "
+    "bench.search_lab explain` on the 100,000-prompt lab library: 0.81 ms with every piece, "
+    "0.07 ms with the six rare ones; for `e`, 14.3 s with the index condition (the planner "
+    "checks it row by row) and 0.15 s without.",
     "- **Searches queued for PostgreSQL connections**: the search pool had half the main "
-    "pool's 10 connections. With 10, p95 at 32 connections on a 100,000-prompt library went "
-    "from 25 ms to 14 ms (3,600 searches a second, dev library).",
+    "pool's 10 connections. `python -m bench.search_lab run --engine postgresql`: p95 at 32 "
+    "connections 16.0 ms with ten, 23.9 ms with `--env PROMPTCRAFTER_DATABASE_POOL_SIZE=5`.",
     "- **Every search reread the GIN pending list**: a library built through the API left up "
-    "to 4 MB of new entries unmerged, and the first full run with the new index measured 1,477 "
-    "searches a second at 100,000 prompts (p95 35 ms) against about 3,000 on the same library "
-    "indexed in one build. The index now has a 64 kB pending list (an insert costs about "
-    "0.2 ms more).",
+    "to 4 MB of new entries unmerged, and `make bench` at 94ea0ff measured 1,477 searches a "
+    "second at 100,000 prompts (p95 35 ms). The index now has a 64 kB pending list; at "
+    "e1171c9 the same run gave 3,285 a second (p95 15 ms). An insert costs about 0.2 ms more.",
 ]
 MISSED = [
     "- **2 PostgreSQL workers >= 1.6x one.** Not reachable on 2 cores. One worker serving "
-    "`GET /prompts/{id}` at 6,045 requests a second used 0.97 core of its own and 0.52 of "
-    "PostgreSQL: about 160 us of server and 86 us of database time per request, plus wrk's "
+    "`GET /prompts/{id}` at 5,761 requests a second used 0.97 core of its own and 0.54 of "
+    "PostgreSQL: about 168 us of server and 94 us of database time per request, plus wrk's "
     "share. Two workers must fit all three into the same two cores, so even with no cost for "
-    "sharing them the ceiling is about 2 / (160 + 86 + ~25 us) = 7,400 requests a second, "
-    "1.22x; measured 0.95x, while the bare floor itself scales 1.29x. The ratio needs the "
+    "sharing them the ceiling is about 2 / (168 + 94 + ~25 us) = 7,000 requests a second, "
+    "1.21x; measured 0.94x, while the bare floor itself scales 1.30x. The ratio needs the "
     "server to cost at least four times what the database and the load generator cost per "
     "request, or cores for PostgreSQL and wrk that the server does not share. Caching reads "
     "in the worker would remove the database time, but logout and password changes must take "

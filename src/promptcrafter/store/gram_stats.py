@@ -3,9 +3,10 @@
 A search narrows its rows with the grams index (migration 0005). A piece held by a third of
 all prompts (``age``, ``int``) narrows almost nothing, yet the index must still walk its long
 list of rows: ``vintage pasogik`` took 0.81 ms with all ten pieces and 0.07 ms with the six
-rare ones (``python -m bench.search_lab explain``, 100,000 prompts). And when every piece is common (the term ``e``), the index cannot
-help at all: checking ``LIKE`` on the owner's rows is the fastest plan, and the planner must
-not be offered the index condition, whose per-row check would run the grams function.
+rare ones (``python -m bench.search_lab explain``, 100,000 prompts). And when every piece is
+common (the term ``e``), the index cannot help at all: checking ``LIKE`` on the owner's rows
+is the fastest plan, and the planner must not be offered the index condition, whose per-row
+check would run the grams function.
 
 ANALYZE records, for the index expression, the most common elements and the share of rows
 holding each (``pg_stats.most_common_elems``); PostgreSQL's planner uses the same numbers.

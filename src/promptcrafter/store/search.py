@@ -15,7 +15,9 @@ PostgreSQL (GIN index of grams, migration 0005): the index holds every one-, two
 three-character piece of each word of the folded text. A term asks for itself when shorter
 than three characters, else for some of its three-character pieces; ``LIKE '%term%'`` on the
 folded fields then decides. Unlike pg_trgm, the pieces keep punctuation, so ``a%e``, ``it's``
-or ``[a-z]`` narrow as well as plain words do.
+or ``[a-z]`` narrow as well as plain words do. Pieces that most prompts hold are left out
+(store/gram_stats.py, from the statistics ANALYZE keeps); if nothing selective remains, the
+statement has no index condition at all.
 
 Ranking: a prompt whose title contains a term comes first, then one whose tags contain a term,
 then content-only matches; newest first within each group.
