@@ -108,7 +108,9 @@ def index_entry(url: str, texts: list[str]) -> list[set[str]]:
         conn = await asyncpg.connect(url)
         try:
             rows = await conn.fetch(
-                "SELECT promptcrafter_search_grams(t) FROM unnest($1::text[]) AS t", texts
+                "SELECT promptcrafter_search_grams(t) FROM unnest($1::text[]) AS t",
+                texts,
+                timeout=60,
             )
         finally:
             await conn.close()
@@ -122,7 +124,7 @@ WORDY = st.text(
     st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
     | st.sampled_from(" \t\n\r\x0b\x0c\x1c\x85\u00a0\u2028\u3000%_'\"\\[]()*-"),
     min_size=1,
-    max_size=60,
+    max_size=160,
 )
 
 
@@ -140,6 +142,26 @@ def test_every_piece_asked_for_is_in_the_entry_of_a_text_holding_the_term(
     term = word[start : data.draw(st.integers(start + 1, len(word)))]
     [entry] = index_entry(postgres_head, [folded])
     assert set(_pg_grams(term)) <= entry, (term, folded)
+
+
+def test_every_piece_of_a_long_word_is_in_its_entry(postgres_head: str) -> None:
+    # Words over 64 characters are cut into chunks inside the function (migration 0005).
+    word = "".join(chr(0x61 + (i * 7) % 26) + ("%" if i % 5 == 0 else "") for i in range(150))
+    pieces = all_pieces(word)
+    [entry] = index_entry(postgres_head, [fold_content(f"start {word} end")])
+    assert pieces <= entry
+    # Nothing else: only the pieces of the words around it (and of the folding's end pad).
+    assert entry - pieces <= all_pieces("start") | all_pieces("end\uffff\uffff")
+
+
+def all_pieces(text: str) -> set[str]:
+    return {text[i : i + n] for n in (1, 2, 3) for i in range(len(text) - n + 1)}
+
+
+def test_a_word_of_200000_characters_is_indexed(postgres_head: str) -> None:
+    # Taking every piece of such a word with substr never finished (quadratic in UTF-8).
+    [entry] = index_entry(postgres_head, ["ab%" * 66_667])
+    assert entry == {"a", "b", "%", "ab", "b%", "%a", "ab%", "b%a", "%ab"}
 
 
 # ---- answers with the statistics in play ----------------------------------------------------
