@@ -709,9 +709,10 @@ def write_results(results: Results, path: Path = RESULTS_MD) -> Path:
         "same words), title > tag > content then newest (by `createdAt`) for one-word queries, "
         "literal characters. p95 comes from wrk's `done()` hook. The target is judged at the "
         "issue's 32 connections; the 1-connection row is the latency with no queueing.",
-        "- CPU column: cores used by the server process tree (and, for PostgreSQL, by the "
-        "backends of the benchmark database) / cores used by every other process on the "
-        "machine, from /proc during the measured run (wrk and the harness excluded).",
+        "- CPU column: cores used by the server process tree (and, for PostgreSQL, by all of "
+        "PostgreSQL's processes: backends, autovacuum, WAL writer, counting those that exit "
+        "during the run) / cores used by every other process on the machine, from /proc "
+        "during the measured run (wrk and the harness excluded).",
         "- Memory: RSS of the server's whole process tree, sampled every 20 ms from /proc, "
         "while the largest user's `GET /prompts` and `GET /logs` are streamed three times; "
         "growth = peak - the value just before. MB = 10^6 bytes.",

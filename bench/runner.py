@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import json
 import os
@@ -16,7 +17,7 @@ import sqlite3
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +34,7 @@ from bench.server import (
     Server,
     ServerError,
     cpu_plan,
-    pg_backend_pids,
+    pg_postmaster_pid,
     pg_query_async,
     process_tree,
     rss_bytes,
@@ -150,7 +151,7 @@ def measure(
     connections: int | None = None,
     duration_s: float | None = None,
     server_pid: int | None = None,
-    db_pids: Callable[[], list[int]] | None = None,
+    db_root: int | None = None,
 ) -> wrk.WrkResult:
     """Warm up, then one measured wrk run; also record where the CPU went meanwhile."""
     conns = connections or cfg.connections
@@ -165,7 +166,7 @@ def measure(
             cpus=plan.load_cpus,
             env=env,
         )
-    with CpuMeter(server_pid, db_pids) as meter:
+    with CpuMeter(server_pid, db_root) as meter:
         result = wrk.run(
             url,
             script,
@@ -263,10 +264,13 @@ class Session:
     search_ids: list[str] = field(default_factory=list)
     search_created: list[str] = field(default_factory=list)
 
-    def db_pids(self) -> list[int]:
+    @functools.cached_property
+    def db_root(self) -> int | None:
+        """PostgreSQL's main process: its whole tree is the database's CPU (the benchmark is
+        its only user while it runs)."""
         if self.engine != "postgresql":
-            return []
-        return pg_backend_pids(self.db.admin_url, self.db.name)
+            return None
+        return pg_postmaster_pid(self.db.admin_url)
 
     @property
     def tag(self) -> str:
@@ -293,7 +297,7 @@ class Session:
             script,
             env,
             server_pid=self.server.pid,
-            db_pids=self.db_pids,
+            db_root=self.db_root,
             **kw,
         )
 

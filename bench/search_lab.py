@@ -34,7 +34,7 @@ from bench.server import (
     PG_ADMIN_URL,
     CpuMeter,
     Server,
-    pg_backend_pids,
+    pg_postmaster_pid,
     pg_query,
     pg_query_async,
     running,
@@ -122,10 +122,8 @@ def run(engine: str, env: dict[str, str], duration_s: float) -> None:
         }
         wrk.run(lab.base_url, "search", duration_s=2, connections=32, cpus={1}, env=load_env)
         for connections in (32, 1):
-            backends = None
-            if engine == "postgresql":
-                backends = lambda: pg_backend_pids(PG_ADMIN_URL, PG_NAME)  # noqa: E731
-            with CpuMeter(lab.pid, backends) as cpu:
+            db_root = pg_postmaster_pid(PG_ADMIN_URL) if engine == "postgresql" else None
+            with CpuMeter(lab.pid, db_root) as cpu:
                 result = wrk.run(
                     lab.base_url,
                     "search",

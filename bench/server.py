@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -96,10 +96,15 @@ async def pg_query_async(url: str, *statements: str) -> list[list[tuple[object, 
     return await _pg_execute(url, *statements)
 
 
-def pg_backend_pids(admin_url: str, database: str) -> list[int]:
-    """Process ids of the PostgreSQL backends connected to ``database``."""
-    (rows,) = pg_query(admin_url, "SELECT pid, datname FROM pg_stat_activity")
-    return [int(str(r[0])) for r in rows if r[1] == database]
+def pg_postmaster_pid(admin_url: str) -> int | None:
+    """The local PostgreSQL server's main process (the parent of every backend), if local."""
+    (rows,) = pg_query(admin_url, "SELECT pg_backend_pid()")
+    try:
+        with open(f"/proc/{rows[0][0]}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None  # PostgreSQL runs on another host or in another pid namespace
+    return int(stat[stat.rfind(b")") + 2 :].split()[1])
 
 
 def pg_info(admin_url: str = PG_ADMIN_URL) -> dict[str, str]:
@@ -484,7 +489,9 @@ def _machine_busy_s() -> float:
     return (user + nice + system + irq + softirq + steal) / _TICK
 
 
-def tree_cpu_s(pids: Sequence[int]) -> float:
+def tree_cpu_s(pids: Sequence[int], reaped_of: int | None = None) -> float:
+    """CPU seconds of ``pids``; with ``reaped_of``, also what that process's children that
+    have exited used (their time moves to the parent when it reaps them)."""
     total = 0
     for pid in pids:
         try:
@@ -494,28 +501,28 @@ def tree_cpu_s(pids: Sequence[int]) -> float:
             continue
         fields = stat[stat.rfind(b")") + 2 :].split()
         total += int(fields[11]) + int(fields[12])  # utime, stime
+        if pid == reaped_of:
+            total += int(fields[13]) + int(fields[14])  # cutime, cstime
     return total / _TICK
 
 
 class CpuMeter:
     """How much CPU went to processes that are not part of the measurement.
 
-    Everything busy on the machine, minus the server tree, minus the PostgreSQL backends
-    serving the benchmark's database (``db_pids``), minus this harness and the children it
-    reaped (wrk). A shared machine shows up as ``foreign_cores`` > 0.
+    Everything busy on the machine, minus the server tree, minus PostgreSQL (``db_root``: its
+    main process, with every backend, autovacuum worker and WAL writer under it, including
+    those that start and exit during the run), minus this harness and the children it reaped
+    (wrk). A shared machine shows up as ``foreign_cores`` > 0.
     """
 
-    def __init__(
-        self, server_pid: int | None, db_pids: Callable[[], list[int]] | None = None
-    ) -> None:
+    def __init__(self, server_pid: int | None, db_root: int | None = None) -> None:
         self.server_pid = server_pid
-        self.db_pids = db_pids
+        self.db_root = db_root
         self.wall = 0.0
         self.busy = 0.0
         self.server = 0.0
         self.ours = 0.0
         self.db = 0.0
-        self._db_start: dict[int, float] = {}
 
     @staticmethod
     def _own_s() -> float:
@@ -528,17 +535,13 @@ class CpuMeter:
     def _server_s(self) -> float:
         return tree_cpu_s(process_tree(self.server_pid)) if self.server_pid else 0.0
 
-    def _db_s(self) -> dict[int, float]:
-        if self.db_pids is None:
-            return {}
-        try:
-            pids = self.db_pids()
-        except Exception:
-            return {}
-        return {pid: tree_cpu_s([pid]) for pid in pids}
+    def _db_s(self) -> float:
+        if self.db_root is None:
+            return 0.0
+        return tree_cpu_s(process_tree(self.db_root), reaped_of=self.db_root)
 
     def __enter__(self) -> CpuMeter:
-        self._db_start = self._db_s()
+        self.db = self._db_s()
         self.wall = time.monotonic()
         self.busy = _machine_busy_s()
         self.server = self._server_s()
@@ -550,8 +553,7 @@ class CpuMeter:
         self.busy = _machine_busy_s() - self.busy
         self.server = self._server_s() - self.server
         self.ours = self._own_s() - self.ours
-        end = self._db_s()
-        self.db = sum(v - self._db_start.get(pid, 0.0) for pid, v in end.items())
+        self.db = self._db_s() - self.db
 
     @property
     def server_cores(self) -> float:
