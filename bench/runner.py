@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import itertools
 import json
 import os
@@ -263,14 +262,9 @@ class Session:
     search_docs: list[seed.SearchDoc] = field(default_factory=list)
     search_ids: list[str] = field(default_factory=list)
     search_created: list[str] = field(default_factory=list)
-
-    @functools.cached_property
-    def db_root(self) -> int | None:
-        """PostgreSQL's main process: its whole tree is the database's CPU (the benchmark is
-        its only user while it runs)."""
-        if self.engine != "postgresql":
-            return None
-        return pg_postmaster_pid(self.db.admin_url)
+    # PostgreSQL's main process: its whole tree is the database's CPU (the benchmark is its
+    # only user while it runs).
+    db_root: int | None = None
 
     @property
     def tag(self) -> str:
@@ -692,6 +686,8 @@ def run_engine(cfg: Config, results: Results, engine: str, workers: int, full: b
             with pinned(plan.load_cpus), running(server, timeout_s=90):
                 api = seed.Api(server.base_url, concurrency=cfg.seed_concurrency)
                 session = Session(cfg, engine, plan, server, db, results, api, files)
+                if engine == "postgresql":
+                    session.db_root = pg_postmaster_pid(db.admin_url)
                 asyncio.run(_session(session, full))
     except Exception as exc:
         results.error(f"{engine} {workers}w", exc)
