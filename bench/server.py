@@ -97,8 +97,13 @@ async def pg_query_async(url: str, *statements: str) -> list[list[tuple[object, 
 
 
 def pg_postmaster_pid(admin_url: str) -> int | None:
-    """The local PostgreSQL server's main process (the parent of every backend), if local."""
-    (rows,) = pg_query(admin_url, "SELECT pg_backend_pid()")
+    """The local PostgreSQL server's main process (the parent of every backend), if local.
+    Found as the parent of the checkpointer, which lives as long as the server does."""
+    (rows,) = pg_query(
+        admin_url, "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'"
+    )
+    if not rows:
+        return None
     try:
         with open(f"/proc/{rows[0][0]}/stat", "rb") as f:
             stat = f.read()
