@@ -642,11 +642,12 @@ CHANGES = [
 ]
 MISSED = [
     "- **2 PostgreSQL workers >= 1.6x one.** Not reachable on 2 cores. One worker serving "
-    "`GET /prompts/{id}` at 5,761 requests a second used 0.97 core of its own and 0.54 of "
-    "PostgreSQL: about 168 us of server and 94 us of database time per request, plus wrk's "
-    "share. Two workers must fit all three into the same two cores, so even with no cost for "
-    "sharing them the ceiling is about 2 / (168 + 94 + ~25 us) = 7,000 requests a second, "
-    "1.21x; measured 0.94x, while the bare floor itself scales 1.30x. The ratio needs the "
+    "`GET /prompts/{id}` at 5,880 requests a second used 0.96 core of its own and 0.53 of "
+    "PostgreSQL, and wrk with the harness 0.12 (`load_cores` in results.json): about 163 us "
+    "of server, 90 us of database and 21 us of load generator per request. Two workers must "
+    "fit all three into the same two cores, so even with no cost for sharing them the "
+    "ceiling is 2 / (163 + 90 + 21 us) = 7,300 requests a second, 1.24x; measured 0.83x, "
+    "while the bare floor itself scales 1.25x. The ratio needs the "
     "server to cost at least four times what the database and the load generator cost per "
     "request, or cores for PostgreSQL and wrk that the server does not share. Caching reads "
     "in the worker would remove the database time, but logout and password changes must take "
