@@ -623,8 +623,8 @@ CHANGES = [
     "narrowed by a character index that common letters defeat, and `(write` by the common "
     "word alone. Migration 0005 replaces both indexes with one GIN index over the 1-, 2- and "
     "3-character pieces of every word, punctuation included; `LIKE` still decides each match. "
-    "Unloaded p50 at 100,000 prompts: literal-character queries 34 -> 0.6 ms, fragments "
-    "2.2 -> 0.75 ms, tag + fragment 3.9 -> 0.8 ms.",
+    "Unloaded p50 at 100,000 prompts: literal-character queries 34 -> 0.7 ms, fragments "
+    "2.2 -> 0.8 ms, tag + fragment 3.9 -> 0.9 ms.",
     "- **Common pieces cost more than they narrow**: `vintage pasogik` asks the index for ten "
     "pieces, three of them in 19-53% of prompts. The server reads the statistics ANALYZE "
     "keeps for the index (`pg_stats.most_common_elems`, what the planner uses) and leaves "
