@@ -64,8 +64,8 @@ class GramStats:
             self.loaded_at = time.monotonic()
 
     def selective(self, grams: Iterable[str]) -> list[str]:
-        """The pieces to ask the index for, rarest first; empty when the index is not worth
-        using. With no statistics, every piece but single letters and digits."""
+        """The pieces to ask the index for (rarest first); empty when the index is not worth
+        using. With no statistics, every piece but single letters and digits, sorted."""
         grams = {gram for gram in grams if not (len(gram) == 1 and gram.isalnum())}
         if not self.share:
             return sorted(grams)
