@@ -102,14 +102,9 @@ def pg_postmaster_pid(admin_url: str) -> int | None:
     (rows,) = pg_query(
         admin_url, "SELECT pid FROM pg_stat_activity WHERE backend_type = 'checkpointer'"
     )
-    if not rows:
-        return None
-    try:
-        with open(f"/proc/{rows[0][0]}/stat", "rb") as f:
-            stat = f.read()
-    except OSError:
-        return None  # PostgreSQL runs on another host or in another pid namespace
-    return int(stat[stat.rfind(b")") + 2 :].split()[1])
+    fields = _stat_fields(int(str(rows[0][0]))) if rows else None
+    # None: PostgreSQL runs on another host or in another pid namespace.
+    return int(fields[1]) if fields else None
 
 
 def pg_info(admin_url: str = PG_ADMIN_URL) -> dict[str, str]:
@@ -385,19 +380,23 @@ class Server:
 # --------------------------------------------------------------------------- memory
 
 
+def _stat_fields(pid: int) -> list[bytes] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name (state is [0], the parent
+    [1], utime [11]), or None if the process is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    # The command name may contain spaces or parentheses; fields follow the last ')'.
+    return stat[stat.rfind(b")") + 2 :].split()
+
+
 def _children_map() -> dict[int, list[int]]:
     children: dict[int, list[int]] = {}
     for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        # The command name may contain spaces or parentheses; fields follow the last ')'.
-        fields = stat[stat.rfind(b")") + 2 :].split()
-        children.setdefault(int(fields[1]), []).append(int(entry.name))
+        if entry.name.isdigit() and (fields := _stat_fields(int(entry.name))) is not None:
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
     return children
 
 
@@ -499,12 +498,9 @@ def tree_cpu_s(pids: Sequence[int], reaped_of: int | None = None) -> float:
     have exited used (their time moves to the parent when it reaps them)."""
     total = 0
     for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
+        fields = _stat_fields(pid)
+        if fields is None:
             continue
-        fields = stat[stat.rfind(b")") + 2 :].split()
         total += int(fields[11]) + int(fields[12])  # utime, stime
         if pid == reaped_of:
             total += int(fields[13]) + int(fields[14])  # cutime, cstime
