@@ -150,9 +150,8 @@ async def _explain(query: str) -> None:
     conn = await asyncpg.connect(dsn, server_settings=SCAN_SETTINGS)
     try:
         owner = await conn.fetchval("SELECT owner_id FROM prompts LIMIT 1")
-        row = await conn.fetchrow(gram_stats._STATS.postgresql)
-        stats = gram_stats.GramStats()
-        stats.share = dict(zip(row[0], row[1], strict=False)) if row else {}
+        row = await conn.fetchrow(gram_stats.STATS.postgresql)
+        stats = gram_stats.GramStats(gram_stats.shares(row))
         terms = search.terms_of(query)
         every = sorted({gram for term in terms for gram in search._pg_grams(term)})
         params: dict[str, object] = {"owner": owner, **{f"t{i}": t for i, t in enumerate(terms)}}

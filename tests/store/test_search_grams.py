@@ -57,38 +57,32 @@ def test_a_long_term_asks_for_a_few_pieces_from_start_to_end() -> None:
 # ---- which pieces are worth asking the index for --------------------------------------------
 
 
-def stats(share: dict[str, float]) -> GramStats:
-    result = GramStats()
-    result.share = share
-    return result
-
-
 def test_without_statistics_every_piece_is_asked_for_but_letters_and_digits() -> None:
-    assert stats({}).selective({"pas", "aso", "e", "7", "%"}) == ["%", "aso", "pas"]
-    assert stats({}).selective({"e"}) == []  # no index: LIKE over the owner's prompts
+    assert GramStats({}).selective({"pas", "aso", "e", "7", "%"}) == ["%", "aso", "pas"]
+    assert GramStats({}).selective({"e"}) == []  # no index: LIKE over the owner's prompts
 
 
 def test_a_single_letter_is_never_asked_for_even_if_rare() -> None:
-    assert stats({"zz": 0.3, "ab": 0.01}).selective({"q", "é", "zq"}) == ["zq"]
+    assert GramStats({"zz": 0.3, "ab": 0.01}).selective({"q", "é", "zq"}) == ["zq"]
 
 
 def test_common_pieces_are_left_out_when_rare_ones_narrow_enough() -> None:
     share = {"age": 0.53, "int": 0.33, "pas": 0.19, "zzz": 0.02}
     # Pieces missing from the statistics are rarer than every listed one.
-    kept = stats(share).selective({"pas", "aso", "gik", "age", "int"})
+    kept = GramStats(share).selective({"pas", "aso", "gik", "age", "int"})
     assert kept == ["aso", "gik"]
 
 
 def test_common_pieces_are_added_until_the_estimate_is_small() -> None:
     share = {"ab": 0.3, "bc": 0.2, "cd": 0.1, "de": 0.08, "x": 0.01}
     # 0.08 * 0.1 = 0.008 is below ENOUGH, so "bc" and "ab" add nothing.
-    assert stats(share).selective({"ab", "bc", "cd", "de"}) == ["de", "cd"]
+    assert GramStats(share).selective({"ab", "bc", "cd", "de"}) == ["de", "cd"]
 
 
 def test_the_index_is_not_used_when_it_would_leave_most_rows() -> None:
     share = {"e": 0.99, "a": 0.95, "zz": 0.01}
-    assert stats(share).selective({"e"}) == []
-    assert stats(share).selective({"e", "a"}) == []
+    assert GramStats(share).selective({"e"}) == []
+    assert GramStats(share).selective({"e", "a"}) == []
     assert gram_stats.WORTH < 0.95
 
 
@@ -179,11 +173,11 @@ def analyze(url: str) -> GramStats:
         conn = await asyncpg.connect(url)
         try:
             await conn.execute("ANALYZE prompts")
-            row = await conn.fetchrow(gram_stats._STATS.postgresql)
+            row = await conn.fetchrow(gram_stats.STATS.postgresql)
         finally:
             await conn.close()
         assert row is not None
-        return stats(dict(zip(row[0], row[1], strict=False)))
+        return GramStats(gram_stats.shares(row))
 
     return asyncio.run(go())
 

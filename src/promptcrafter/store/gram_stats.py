@@ -31,35 +31,44 @@ import time
 from collections.abc import Iterable
 from weakref import WeakKeyDictionary
 
-from promptcrafter.store.database import Database, sql
+from promptcrafter.store.database import Database, Row, sql
 
 COMMON = 0.05  # a piece in more than 5% of prompts is only asked for...
 ENOUGH = 0.01  # ...while the rarer ones are expected to leave more than 1% of the rows
 WORTH = 0.2  # the index is used only if it is expected to leave at most 20% of the rows
 REFRESH_S = 15.0
 
-_STATS = sql(
+STATS = sql(
     "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
     "WHERE schemaname = current_schema() AND tablename = 'ix_prompts_search_grams'"
 )
 
 
+def shares(row: Row | None) -> dict[str, float]:
+    """The share of prompts holding each listed piece, from the row ``STATS`` returns."""
+    # The frequency list ends with three summary numbers; zip stops before them.
+    return dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+
+
 class GramStats:
     """The share of prompts holding each common piece."""
 
-    def __init__(self) -> None:
-        self.share: dict[str, float] = {}
+    def __init__(self, share: dict[str, float] | None = None) -> None:
         self.loaded_at = -REFRESH_S
         self.task: asyncio.Task[None] | None = None
+        self._use(share or {})
+
+    def _use(self, share: dict[str, float]) -> None:
+        self.share = share
+        # A piece missing from the list is rarer than every listed one.
+        self.floor = min(share.values(), default=0.0)
 
     async def refresh(self, db: Database) -> None:
         try:
-            row = await db.fetch_one(_STATS, {})
-            # The frequency list ends with three summary numbers; zip stops before them.
-            self.share = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+            self._use(shares(await db.fetch_one(STATS, {})))
         except Exception:
             # Statistics only make searches cheaper; without them every piece is asked for.
-            self.share = {}
+            self._use({})
         finally:
             self.loaded_at = time.monotonic()
 
@@ -69,9 +78,7 @@ class GramStats:
         grams = {gram for gram in grams if not (len(gram) == 1 and gram.isalnum())}
         if not self.share:
             return sorted(grams)
-        # A piece missing from the list is rarer than every listed one.
-        floor = min(self.share.values())
-        ranked = sorted((self.share.get(gram, floor), gram) for gram in grams)
+        ranked = sorted((self.share.get(gram, self.floor), gram) for gram in grams)
         kept: list[str] = []
         estimate = 1.0  # share of prompts holding every kept piece, taken as independent
         for share, gram in ranked:
