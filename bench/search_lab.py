@@ -153,15 +153,11 @@ async def _explain(query: str) -> None:
         row = await conn.fetchrow(gram_stats.STATS.postgresql)
         stats = gram_stats.GramStats(gram_stats.shares(row))
         terms = search.terms_of(query)
-        every = sorted({gram for term in terms for gram in search._pg_grams(term)})
-        params: dict[str, object] = {"owner": owner, **{f"t{i}": t for i, t in enumerate(terms)}}
-        for i, term in enumerate(terms):
-            params[f"like_t{i}"] = f"%{search._like_literal(term)}%"
+        every = sorted(search.pg_pieces(terms))
         for label, grams in (("every piece", every), ("statistics", stats.selective(every))):
-            statement = search._pg_statement(len(terms), bool(grams))
+            statement, params = search.pg_search(owner, terms, grams)
             plan = await conn.fetch(
-                "EXPLAIN (ANALYZE, BUFFERS) " + statement.postgresql,
-                *statement.pg_args({**params, "grams": grams}),
+                "EXPLAIN (ANALYZE, BUFFERS) " + statement.postgresql, *statement.pg_args(params)
             )
             lines = [str(r[0]).strip() for r in plan]
             pages = next((line for line in lines if line.startswith("Buffers")), "")

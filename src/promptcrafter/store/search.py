@@ -146,20 +146,30 @@ async def _short_term_filter(db: Database, terms: list[str]) -> str | None:
     return "(" + " OR ".join(_fts_phrase(trigram) for trigram in best) + ")"
 
 
+def pg_pieces(terms: list[str]) -> set[str]:
+    """PostgreSQL: every index piece the terms could ask for."""
+    return {gram for term in terms for gram in _pg_grams(term)}
+
+
+def pg_search(owner: str, terms: list[str], grams: list[str]) -> tuple[Query, dict[str, object]]:
+    """PostgreSQL: the statement and parameters of a search that asks the index for
+    ``grams`` (none: no index condition)."""
+    params: dict[str, object] = {"owner": owner, "grams": grams}
+    for i, term in enumerate(terms):
+        params[f"t{i}"] = term
+        params[f"like_t{i}"] = f"%{_like_literal(term)}%"
+    return _pg_statement(len(terms), bool(grams)), params
+
+
 async def search(db: Database, owner: str, terms: list[str]) -> list[Row]:
+    if db.engine == "postgresql":
+        stats = await gram_stats.for_database(db)
+        query, pg_params = pg_search(owner, terms, stats.selective(pg_pieces(terms)))
+        return await db.fetch_all(query, pg_params, slow=True)
+
     names = [f"t{i}" for i in range(len(terms))]
     params: dict[str, object] = {"owner": owner}
     params.update(zip(names, terms, strict=True))
-    if db.engine == "postgresql":
-        grams: set[str] = set()
-        for name, term in zip(names, terms, strict=True):
-            params[f"like_{name}"] = f"%{_like_literal(term)}%"
-            grams.update(_pg_grams(term))
-        stats = await gram_stats.for_database(db)
-        params["grams"] = stats.selective(grams)
-        query = _pg_statement(len(terms), bool(params["grams"]))
-        return await db.fetch_all(query, params, slow=True)
-
     short = tuple(len(term) < MIN_INDEXED for term in terms)
     long_terms = [term for term in terms if len(term) >= MIN_INDEXED]
     if long_terms:
