@@ -12,6 +12,15 @@ function common.env(name)
   return value
 end
 
+-- Request headers carrying the BENCH_TOKEN bearer token, plus any given in extra.
+function common.auth_headers(extra)
+  local headers = { ["Authorization"] = "Bearer " .. common.env("BENCH_TOKEN") }
+  for name, value in pairs(extra or {}) do
+    headers[name] = value
+  end
+  return headers
+end
+
 -- Read a file into a list of its non-empty lines.
 function common.lines(path)
   local list = {}

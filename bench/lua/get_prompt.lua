@@ -7,7 +7,7 @@ local headers = nil
 function init(args)
   common.seed()
   ids = common.lines(common.env("BENCH_IDS_FILE"))
-  headers = { ["Authorization"] = "Bearer " .. common.env("BENCH_TOKEN") }
+  headers = common.auth_headers()
 end
 
 function request()

@@ -15,10 +15,7 @@ local OUTPUT = "Subject: Meet our autumn single origin. The first cup smells of 
 function init(args)
   common.seed()
   ids = common.lines(common.env("BENCH_IDS_FILE"))
-  headers = {
-    ["Authorization"] = "Bearer " .. common.env("BENCH_TOKEN"),
-    ["Content-Type"] = "application/json",
-  }
+  headers = common.auth_headers({ ["Content-Type"] = "application/json" })
 end
 
 function request()

@@ -8,7 +8,7 @@ local headers = nil
 function init(args)
   common.seed()
   paths = common.lines(common.env("BENCH_QUERIES_FILE"))
-  headers = { ["Authorization"] = "Bearer " .. common.env("BENCH_TOKEN") }
+  headers = common.auth_headers()
 end
 
 function request()
