@@ -105,12 +105,15 @@ def create_prompt(
     model: str,
     tags: Sequence[str] | None,
     commit_message: str | None = None,
+    first_version: int | None = None,
 ) -> Call[Prompt]:
     body: dict[str, Any] = {"title": title, "content": content, "model": model}
     if tags is not None:
         body["tags"] = _tags(tags)
     if commit_message is not None:
         body["commitMessage"] = commit_message
+    if first_version is not None:
+        body["version"] = version_number(first_version)
     return Call("POST", "/prompts", _prompt, body=body)
 
 

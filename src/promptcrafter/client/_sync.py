@@ -131,8 +131,12 @@ class PromptCrafterClient(RegistryMethods, ClientBase[httpx.Client]):
         tags: Sequence[str] | None = None,
         *,
         commit_message: str | None = None,
+        first_version: int | None = None,
     ) -> Prompt:
-        return self._send(ep.create_prompt(title, content, model, tags, commit_message))
+        """Store a new prompt. ``first_version`` numbers its first version (default 1), for
+        imports of a history that began later."""
+        call = ep.create_prompt(title, content, model, tags, commit_message, first_version)
+        return self._send(call)
 
     def get_prompt(
         self,
