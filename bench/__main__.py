@@ -8,8 +8,12 @@ import time
 from collections.abc import Sequence
 
 from bench import report
-from bench.runner import RESULTS_JSON, Config, Results, log, run_all, run_floor
-from bench.server import ENGINES
+from bench.checks import checks
+from bench.config import RESULTS_JSON, Config, log
+from bench.databases import ENGINES
+from bench.meta import collect_meta
+from bench.results import Results
+from bench.runner import run_all, run_floor
 
 
 def _engines(text: str) -> list[str]:
@@ -134,7 +138,7 @@ def _load_or_empty(cfg: Config) -> Results:
     if RESULTS_JSON.exists():
         return Results.load(RESULTS_JSON)
     results = Results()
-    results.meta = report.collect_meta(cfg)
+    results.meta = collect_meta(cfg)
     return results
 
 
@@ -148,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "floor":
         results = Results(path=str(RESULTS_JSON.with_name("floor.json")))
-        results.meta = report.collect_meta(cfg)
+        results.meta = collect_meta(cfg)
         run_floor(cfg, results)
         for workers, floor in results.floor.items():
             lat = floor["latency_ms"]
@@ -167,8 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         results.meta["elapsed_s"] = round(time.monotonic() - start, 1)
         results.save()
     path = report.write_results(results)
-    failed = [c for c in report.checks(results) if c.status == "FAIL"]
-    for check in report.checks(results):
+    failed = [c for c in checks(results) if c.status == "FAIL"]
+    for check in checks(results):
         print(f"{check.status:5} {check.target}: {check.measured}")
     print(f"\nwrote {path}")
     log(f"done in {(time.monotonic() - start) / 60:.1f} min; {len(failed)} target(s) failed")
