@@ -152,7 +152,7 @@ class PromptCrafterClient(RegistryMethods, ClientBase[httpx.Client]):
             return self._send(call)
         ttl = PromptCache.check_ttl(cache_ttl)
         key = (prompt_id, version, label)
-        cached = self._prompt_cache.fresh(key)
+        cached = self._prompt_cache.fresh(key, ttl)
         if cached is not None:
             return cached
         try:
@@ -162,7 +162,7 @@ class PromptCrafterClient(RegistryMethods, ClientBase[httpx.Client]):
             if stale is None:
                 raise
             return stale
-        self._prompt_cache.store(key, prompt, ttl)
+        self._prompt_cache.store(key, prompt)
         return prompt
 
     def get_prompts(self) -> list[Prompt]:
