@@ -41,8 +41,11 @@ async def open_session(
     plan = LoadPlan.for_workers(workers)
     files = cfg.out_dir / "work"
     files.mkdir(parents=True, exist_ok=True)
-    with contextlib.ExitStack() as stack:
-        db = stack.enter_context(Database(engine))
+    async with contextlib.AsyncExitStack() as stack:
+        # Database and pg_postmaster_pid run their own event loop for PostgreSQL: a thread.
+        db = Database(engine)
+        await asyncio.to_thread(db.__enter__)
+        stack.push_async_callback(asyncio.to_thread, db.__exit__, None, None, None)
         server = Server.promptcrafter(
             db.url,
             workers=workers,
@@ -54,13 +57,11 @@ async def open_session(
         )
         stack.enter_context(running(server, timeout_s=90))
         api = seed.Api(server.base_url, concurrency=cfg.seed_concurrency)
+        stack.push_async_callback(api.close)
         session = Session(cfg, engine, plan, server, db, results, api, files)
         if engine == "postgresql":
-            session.db_root = pg_postmaster_pid(db.admin_url)
-        try:
-            yield session
-        finally:
-            await api.close()
+            session.db_root = await asyncio.to_thread(pg_postmaster_pid, db.admin_url)
+        yield session
 
 
 def _measure_pinned(s: Session, script: str, env: dict[str, str], kw: dict[str, Any]) -> Any:
