@@ -160,7 +160,7 @@ def write_results(results: Results, path: Path = RESULTS_MD) -> Path:
         "## How to rerun",
         "",
         "```sh",
-        "make bench                                   # everything, ~30 min, writes this file",
+        "make bench                                   # everything, ~30-40 min, writes this file",
         'make bench BENCH_ARGS="--baseline main"     # also main vs the working tree, same run',
         ".venv/bin/python -m bench --quick            # smoke run, a few minutes",
         ".venv/bin/python -m bench --only stats,render --engines sqlite   # some scenarios",

@@ -81,8 +81,10 @@ async def _session(session: Session, steps: list[str]) -> None:
         for step in steps:
             try:
                 await STEPS[step](session)
-            except (ServerError, seed.SeedError, wrk.WrkError, OSError) as exc:
+            except Exception as exc:  # one scenario's failure must not cost the others
                 session.results.error(f"{session.tag} {step}", exc)
+                if not isinstance(exc, ServerError | seed.SeedError | wrk.WrkError):
+                    traceback.print_exc()
                 if not session.server.alive():
                     raise
     finally:
@@ -118,10 +120,10 @@ def run_engine(cfg: Config, results: Results, engine: str, workers: int, steps: 
 
 def _separate(cfg: Config, results: Results, name: str, engine: str) -> None:
     log(f"{name} on {engine}")
-    plan = LoadPlan.for_workers(1)
     try:
-        with pinned(plan.load_cpus):
-            asyncio.run(SEPARATE[name](cfg, results, engine))
+        # Not pinned here: the plans are made from this thread's CPUs, and every measurement
+        # pins itself (variants.measure_on).
+        asyncio.run(SEPARATE[name](cfg, results, engine))
     except Exception as exc:
         results.error(f"{name} {engine}", exc)
         if not isinstance(exc, ServerError | seed.SeedError | wrk.WrkError):

@@ -109,6 +109,7 @@ def record(
         "workers": s.plan.workers,
         "shared": s.plan.shared,
         "wrk": result.to_json(),
+        "connections": s.cfg.connections,
         **extra,
     }
     results.scenarios.append(row)
