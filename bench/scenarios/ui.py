@@ -112,23 +112,25 @@ async def _pages(cfg: Config, s: Session) -> None:
             (corpus.reader_prompt(i) for i in range(cfg.ui_prompts)),
             cfg.ui_prompts,
         )
-        first = created.ids[0]
-        await s.api.create_many(
-            "/logs", user, (corpus.log_payload(first, n) for n in range(cfg.ui_logs)), cfg.ui_logs
-        )
         library = await _get(client, "/ui/", cookie)
         page = parse_page(library.text)
         if any(i.get("type") == "password" for i in page.inputs):
             raise UiMissing("after logging in, /ui/ still shows a password field")
-        link = next((h for h in page.links if first in h), None)
-        if link is None:
+        # The prompt page measured is one the library links to (the library may be paged).
+        linked = {pid: h for h in page.links for pid in created.ids if pid in h}
+        if not linked:
             raise UiMissing("no link to a prompt's page on /ui/")
+        first, link = next(iter(linked.items()))
+        await s.api.create_many(
+            "/logs", user, (corpus.log_payload(first, n) for n in range(cfg.ui_logs)), cfg.ui_logs
+        )
         prompt_page = await _get(client, link, cookie)
-        assets = sorted({*page.assets, *parse_page(prompt_page.text).assets})
-        sizes = {
-            a: len((await _get(client, a, cookie)).content) for a in assets if a.startswith("/")
-        }
-        foreign = [a for a in assets if not a.startswith("/")]
+        assets = {urljoin("/ui/", a) for a in page.assets}
+        assets |= {urljoin(link, a) for a in parse_page(prompt_page.text).assets}
+        base = s.server.base_url
+        foreign = sorted(a for a in assets if urlsplit(a).netloc and not a.startswith(base))
+        local = sorted(a.removeprefix(base) for a in assets if a not in foreign)
+        sizes = {a: len((await _get(client, a, cookie)).content) for a in local}
         total = sum(sizes.values())
         s.results.scenarios.append(
             {
