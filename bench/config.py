@@ -17,6 +17,27 @@ RESULTS_JSON = OUT_DIR / "results.json"
 
 Json = dict[str, Any]
 
+# What `--only` can select. The first four are the matrix of issue 4; the rest measure the
+# targets of issues 9-12 and are skipped, with a line in RESULTS.md, on a server that lacks
+# the feature. `baseline` runs when `--baseline COMMIT` is given.
+SCENARIOS = (
+    "floor",
+    "core",
+    "search",
+    "memory",
+    "baseline",
+    "workers",
+    "observability",
+    "apikey",
+    "patch",
+    "stats",
+    "search-limit",
+    "render",
+    "ui",
+)
+# A scenario that needs another one's data runs it too.
+NEEDS = {"memory": {"search"}, "search-limit": {"search"}}
+
 
 @dataclass
 class Config:
@@ -38,6 +59,19 @@ class Config:
     profile: bool = True
     profile_duration_s: float = 15.0
     out_dir: Path = OUT_DIR
+    only: set[str] | None = None  # None: every scenario
+    baseline: str | None = None  # a commit to measure beside the working tree
+    rounds: int = 3  # interleaved passes of each side of a comparison
+    write_seconds: float = 20.0  # the SQLite multi-worker write load
+    write_connections: int = 48
+    stats_logs: tuple[int, int] = (10_000, 100_000)
+    stats_versions: int = 20
+    ui_prompts: int = 1_000
+    ui_logs: int = 1_000
+    ui_search_prompts: int = 10_000
+
+    def wants(self, scenario: str) -> bool:
+        return self.only is None or scenario in self.only
 
     @classmethod
     def quick_mode(cls, engines: list[str], workers: list[int]) -> Config:
@@ -51,6 +85,12 @@ class Config:
             validate_queries=12,
             quick=True,
             profile_duration_s=3.0,
+            rounds=1,
+            write_seconds=3.0,
+            stats_logs=(1_000, 5_000),
+            ui_prompts=200,
+            ui_logs=200,
+            ui_search_prompts=1_000,
         )
 
 

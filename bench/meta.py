@@ -103,6 +103,12 @@ def collect_meta(cfg: Config) -> Json:
             "reader_prompts": cfg.reader_prompts,
             "search_sizes": list(cfg.search_sizes),
             "memory_logs": cfg.memory_logs,
+            "only": sorted(cfg.only) if cfg.only is not None else None,
+            "baseline": cfg.baseline,
+            "rounds": cfg.rounds,
+            "write_seconds": cfg.write_seconds,
+            "write_connections": cfg.write_connections,
+            "stats_logs": list(cfg.stats_logs),
         },
         "argv": sys.argv[1:],
     }

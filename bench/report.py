@@ -10,7 +10,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import tables
+from bench import scenario_tables, tables
 from bench.checks import checks
 from bench.config import BENCH_DIR, OUT_DIR, Json
 from bench.findings import CHANGES, MISSED
@@ -133,6 +133,8 @@ def write_results(results: Results, path: Path = RESULTS_MD) -> Path:
         "while the largest user's `GET /prompts` and `GET /logs` are streamed three times; "
         "growth = peak - the value just before. MB = 10^6 bytes.",
         "",
+        *scenario_tables.METHOD,
+        "",
         "## Targets",
         "",
     ]
@@ -140,9 +142,12 @@ def write_results(results: Results, path: Path = RESULTS_MD) -> Path:
         ["target", "measured", "result"],
         [[c.target, c.measured, f"**{c.status}**"] for c in checks(results)],
     )
-    lines += ["", "## Throughput and latency", "", *tables.throughput(results), ""]
+    lines += ["", "## Targets of issues 9-12", "", *scenario_tables.targets(results), ""]
+    lines += ["## Throughput and latency", "", *tables.throughput(results), ""]
     lines += ["## Search", "", *tables.search(results), ""]
     lines += ["## Memory", "", *tables.memory(results), ""]
+    lines += ["## Registry, API keys, UI and operations", ""]
+    lines += [*scenario_tables.measurements(results), ""]
     lines += ["## Seeding through the API", "", *tables.seeding(results), ""]
     if results.errors:
         lines += ["## Errors during the run", ""]
@@ -155,8 +160,10 @@ def write_results(results: Results, path: Path = RESULTS_MD) -> Path:
         "## How to rerun",
         "",
         "```sh",
-        "make bench                                   # full matrix, ~10-15 min, writes this file",
-        ".venv/bin/python -m bench --quick            # smoke run, ~1-2 min",
+        "make bench                                   # everything, ~30-40 min, writes this file",
+        'make bench BENCH_ARGS="--baseline main"     # also main vs the working tree, same run',
+        ".venv/bin/python -m bench --quick            # smoke run, a few minutes",
+        ".venv/bin/python -m bench --only stats,render --engines sqlite   # some scenarios",
         ".venv/bin/python -m bench --engines sqlite --workers 1 --duration 20",
         ".venv/bin/python -m bench profile            # py-spy of the read and write paths",
         ".venv/bin/python -m bench report             # rebuild this file from bench/out/*.json",

@@ -25,6 +25,11 @@ class Results:
     seeding: list[Json] = field(default_factory=list)
     evidence: dict[str, Json] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    # Issues 9-12: one row per measurement, the targets judged from them, and the scenarios
+    # the server under test could not run.
+    scenarios: list[Json] = field(default_factory=list)
+    targets: list[Json] = field(default_factory=list)
+    skipped: list[Json] = field(default_factory=list)
     path: str = str(RESULTS_JSON)  # where save() writes
 
     def save(self) -> None:
@@ -38,6 +43,19 @@ class Results:
     def load(cls, path: Path = RESULTS_JSON) -> Results:
         data = json.loads(path.read_text())
         return cls(**data, path=str(path))
+
+    def target(self, scenario: str, target: str, measured: str, ok: bool | None) -> None:
+        status = "n/a" if ok is None else ("PASS" if ok else "FAIL")
+        self.targets.append(
+            {"scenario": scenario, "target": target, "measured": measured, "status": status}
+        )
+        log(f"  {status:5} {target}: {measured}")
+        self.save()
+
+    def skip(self, scenario: str, engine: str, why: str) -> None:
+        self.skipped.append({"scenario": scenario, "engine": engine, "why": why})
+        log(f"  skipped {scenario} on {engine}: {why}")
+        self.save()
 
     def error(self, where: str, exc: BaseException) -> None:
         text = f"{where}: {type(exc).__name__}: {exc}"

@@ -109,10 +109,12 @@ class Server:
         log_path: Path,
         secret_key: str,
         extra_env: dict[str, str] | None = None,
+        command: list[str] | None = None,
     ) -> Server:
+        """``command``: another installation's ``promptcrafter`` (a baseline), else ours."""
         port = free_port()
         argv = [
-            *promptcrafter_command(),
+            *(command or promptcrafter_command()),
             "serve",
             "--host",
             "127.0.0.1",

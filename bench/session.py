@@ -33,6 +33,9 @@ class Session:
     # PostgreSQL's main process: its whole tree is the database's CPU (the benchmark is its
     # only user while it runs).
     db_root: int | None = None
+    search_user: seed.User | None = None
+    # Users a scenario made on this server, by label.
+    user_cache: dict[str, seed.User] = field(default_factory=dict)
 
     @property
     def tag(self) -> str:

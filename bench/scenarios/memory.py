@@ -75,7 +75,10 @@ async def memory_probe(
     s.results.save()
 
 
-async def run(s: Session, user: seed.User) -> None:
+async def run(s: Session) -> None:
+    user = s.search_user
+    if user is None:
+        raise seed.SeedError("the memory scenario needs the search library")
     cfg = s.cfg
     size = len(s.search_docs)
     await memory_probe(s, "/prompts", user, size)

@@ -130,9 +130,10 @@ async def schema_evidence(s: Session) -> Json:
     }
 
 
-async def run(s: Session) -> seed.User:
+async def run(s: Session) -> None:
     cfg = s.cfg
     user = await s.api.signup("searcher")
+    s.search_user = user
     other = await s.api.signup("other")
     n_other = min(50, cfg.search_sizes[0] // corpus.GROUP_SIZE)
     other_created = await s.api.create_many(
@@ -200,7 +201,6 @@ async def run(s: Session) -> seed.User:
         )
     )
     s.results.save()
-    return user
 
 
 async def search_by_kind(s: Session, user: seed.User, queries: list[str], size: int) -> None:
