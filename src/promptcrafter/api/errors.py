@@ -31,6 +31,9 @@ _STATUS_SENTENCES = {
 def render(exc: DomainError | StoreError) -> Response:
     """The answer for a domain or storage error, wherever it was raised."""
     if isinstance(exc, DomainError):
+        if exc.details is not None:
+            body = {"error": exc.message, "details": exc.details}
+            return ORJSONResponse(body, status_code=exc.status_code, headers=exc.headers)
         return error_response(exc.status_code, exc.message, exc.headers)
     if not isinstance(exc, DatabaseUnavailable):
         log.error("database error: %s", exc)

@@ -47,6 +47,10 @@ def prompt_body(row: Row) -> dict[str, Any]:
         "tags": orjson.Fragment(row[prompts.TAGS]),
         "createdAt": iso_ms(row[prompts.CREATED]),
         "updatedAt": iso_ms(row[prompts.UPDATED]),
+        "version": row[prompts.VERSION],
+        # Both computed when the prompt was written, and spliced in like the tags.
+        "labels": orjson.Fragment(row[prompts.LABELS]),
+        "variables": orjson.Fragment(row[prompts.VARIABLES]),
     }
 
 
@@ -79,6 +83,9 @@ def log_body(row: Row) -> dict[str, Any]:
         "notes": row[logs.NOTES],
         "score": _score(row[logs.SCORE]),
         "createdAt": iso_ms(row[logs.CREATED]),
+        "promptVersion": row[logs.PROMPT_VERSION],
+        "label": row[logs.LABEL],
+        "model": row[logs.MODEL_USED],  # the public OpenAPI file's name for modelUsed
     }
 
 
