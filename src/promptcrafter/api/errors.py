@@ -50,10 +50,14 @@ async def _validation(request: Request, exc: Exception) -> Response:
     said = sentences_for(request)
     errors = list(exc.errors())
     places = {str(error.get("loc", ("body",))[0]) for error in errors}
-    if "path" in places:
-        message = said.path
-    elif "query" in places:
-        message = said.query
+    if "path" in places or "query" in places:
+        location = "path" if "path" in places else "query"
+        names = [
+            str(loc[1])
+            for loc in (error.get("loc", ()) for error in errors)
+            if len(loc) > 1 and loc[0] == location
+        ]
+        message = said.for_location(location, names)
     elif all(error.get("type") == "password_policy" for error in errors):
         message = PASSWORD_POLICY
     else:
