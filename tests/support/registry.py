@@ -16,7 +16,7 @@ TOO_LARGE = "The rendered text would be larger than 2 MiB."
 
 # Version references that are not an integer >= 1, as they go into a path or a query.
 BAD_VERSIONS = ["0", "-1", "1.5", "x", "1e3", "+2", " 1", "00"]
-BAD_LABELS = ["Prod", "1abc", "_x", "a" * 37, "a b", "é", "a/b"]
+BAD_LABELS = ["Prod", "1abc", "_x", "a" * 37, "a b", "é", "a:b"]
 
 
 def headers(account: Account, if_match: str | None = None) -> dict[str, str]:
