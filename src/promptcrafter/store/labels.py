@@ -11,7 +11,7 @@ nothing and records nothing.
 from __future__ import annotations
 
 from promptcrafter.clock import now_ms
-from promptcrafter.errors import Forbidden, NotFound
+from promptcrafter.errors import Conflict, Forbidden, NotFound
 from promptcrafter.store import prompts
 from promptcrafter.store.database import Database, Row, sql
 from promptcrafter.store.versions import MAX_VERSION, NO_SUCH_LABEL, NO_SUCH_VERSION
@@ -19,6 +19,8 @@ from promptcrafter.store.versions import MAX_VERSION, NO_SUCH_LABEL, NO_SUCH_VER
 COLUMNS = "name, version, updated_at"
 NAME, VERSION, UPDATED = range(3)
 HISTORY_COLUMNS = "name, version, previous_version, changed_by, changed_at"
+BUSY = "The label is being changed by other requests right now; try again."
+_ATTEMPTS = 5
 
 _OWNED = "p.id = :id AND p.owner_id = :owner"
 _LOCK = sql("UPDATE prompts SET labels = labels WHERE id = :id AND owner_id = :owner")
@@ -103,17 +105,19 @@ async def set_label(
         "now": now_ms(),
     }
     key = {"id": prompt_id, "owner": owner}
-    _, _, changed, _ = await db.write(
-        [(_LOCK, key), (_SET_HISTORY, params), (_UPSERT, params), (_REWRITE, key)]
-    )
-    if changed:
-        return changed[0]
-    row = _owned(await db.fetch_one(_EXPLAIN, params))
-    if not row[1]:
-        raise NotFound(NO_SUCH_VERSION)
-    if row[3] == params["version"]:  # it named that version already
-        return row[2:]
-    raise NotFound(NO_SUCH_VERSION)  # the version went with a concurrent change; not expected
+    for _ in range(_ATTEMPTS):
+        _, _, changed, _ = await db.write(
+            [(_LOCK, key), (_SET_HISTORY, params), (_UPSERT, params), (_REWRITE, key)]
+        )
+        if changed:
+            return changed[0]
+        row = _owned(await db.fetch_one(_EXPLAIN, params))
+        if not row[1]:
+            raise NotFound(NO_SUCH_VERSION)
+        if row[3] == params["version"]:  # it named that version already: nothing to do
+            return row[2:]
+        # Another request moved it between our write and our look: try again.
+    raise Conflict(BUSY)
 
 
 async def delete_label(db: Database, owner: str, prompt_id: str, name: str, actor: str) -> None:

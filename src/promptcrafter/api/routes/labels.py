@@ -31,7 +31,7 @@ async def list_labels(prompt_id: PromptId, caller: CurrentUser, db: Db) -> Respo
 @router.put(
     "/{id}/labels/{name}",
     response_model=LabelOut,
-    responses=documented_errors(400, 401, 403, 404, 413, 415),
+    responses=documented_errors(400, 401, 403, 404, 409, 413, 415),
 )
 @sentences(path=WRITE_ID_INVALID, named=REGISTRY_PARAMS)
 async def set_label(
