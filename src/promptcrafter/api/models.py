@@ -131,6 +131,11 @@ class PromptIn(Strict):
     model: ModelName
     tags: Tags | None = None
     commitMessage: CommitMessage | None = None
+    version: VersionNumber | None = Field(
+        default=None,
+        description="The number of the first version (default 1): an import of a history "
+        "that began later keeps its numbers.",
+    )
 
 
 class PromptPatch(Strict):

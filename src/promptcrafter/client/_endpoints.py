@@ -153,7 +153,12 @@ def update_prompt(prompt_id: str, fields: dict[str, Any]) -> Call[Prompt]:
         raise TypeError(f"update_prompt() got unknown fields {unknown}; allowed: {allowed}")
     if not set(fields) & UPDATABLE_PROMPT_FIELDS:
         raise TypeError("update_prompt() needs at least one field to change")
-    body = {UPDATE_OPTIONS.get(name, name): value for name, value in fields.items()}
+    # An option left at None is simply not sent (a null commitMessage would be refused).
+    body = {
+        UPDATE_OPTIONS.get(name, name): value
+        for name, value in fields.items()
+        if not (name in UPDATE_OPTIONS and value is None)
+    }
     if "tags" in body and body["tags"] is not None:
         body["tags"] = _tags(body["tags"])
     return Call("PATCH", prompt_path(prompt_id), _prompt, body=body)

@@ -32,7 +32,7 @@ PAGE = 500
 _INSERT = sql(
     "INSERT INTO prompts (id, owner_id, title, content, model, tags, created_at, updated_at, "
     "version, variables, search_title, search_tags, search_content) "
-    "VALUES (:id, :owner, :title, :content, :model, :tags, :now, :now, 1, :variables, "
+    "VALUES (:id, :owner, :title, :content, :model, :tags, :now, :now, :first_version, :variables, "
     f":search_title, :search_tags, :search_content) RETURNING {COLUMNS}"
 )
 # The snapshot of the prompt's current state as its version row, in the same transaction as
@@ -99,9 +99,11 @@ async def create(
     *,
     commit_message: str | None = None,
     actor: str | None = None,
+    first_version: int = 1,
 ) -> Row:
-    """A new prompt and its version 1, in one transaction. ``actor`` is who is recorded as
-    having made the version (the owner when not given)."""
+    """A new prompt and its first version (1 unless an import says otherwise), in one
+    transaction. ``actor`` is who is recorded as having made the version (the owner when not
+    given)."""
     prompt_id = new_prompt_id()
     params = {
         "id": prompt_id,
@@ -111,6 +113,7 @@ async def create(
         "model": model,
         "tags": encode_tags(tags),
         "variables": encode_variables(content),
+        "first_version": first_version,
         "now": now_ms(),
         "search_title": fold_title(title),
         "search_tags": fold_tags(tags),

@@ -61,6 +61,7 @@ async def create_prompt(body: PromptIn, caller: CurrentUser, db: Db) -> Response
         body.tags or [],
         commit_message=body.commitMessage,
         actor=caller.actor_id,
+        first_version=body.version or 1,
     )
     return prompt_response(row, status=201)
 
