@@ -124,12 +124,15 @@ def test_latest_is_reserved_but_works_where_labels_are_read(api: Api, owner: Acc
     base = f"/prompts/{prompt['_id']}/labels/latest"
     for method, path, body in (
         ("PUT", base, {"version": 1}),
+        ("PUT", base, {"version": "not even valid"}),  # the path is checked before the body
         ("DELETE", base, None),
         ("GET", f"{base}/history", None),
     ):
         response = api.client.request(method, path, json=body, headers=owner.headers)
         assert_error(response, 400, RESERVED)
     assert labels(api, owner, prompt["_id"]) == []
+    bad_id = api.client.put("/prompts/bad_id/labels/latest", json={}, headers=owner.headers)
+    assert_error(bad_id, 400, PROMPT_WRITE_BAD_ID)  # the prompt id comes first
     latest = api.client.get(f"/prompts/{prompt['_id']}", params={"label": "latest"},
                             headers=owner.headers)  # fmt: skip
     assert ok_json(latest)["version"] == 2
