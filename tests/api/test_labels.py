@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from tests.security.helpers import fetch
 from tests.support.api import Account, Api
 from tests.support.contract import (
     MALFORMED_PARAMS,
@@ -26,6 +27,7 @@ from tests.support.registry import (
     versions,
     with_versions,
 )
+from tests.support.server import ServerProcess
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +88,9 @@ def test_set_move_and_delete_a_label(api: Api, owner: Account) -> None:
     assert current(api, owner, prompt["_id"])["updatedAt"] == prompt["updatedAt"]
 
 
-def test_label_history_newest_first_and_it_outlives_the_label(api: Api, owner: Account) -> None:
+def test_label_history_newest_first_and_it_outlives_the_label(
+    api: Api, owner: Account, live_server: ServerProcess
+) -> None:
     prompt = with_versions(api, owner, "one", "two")
     ok_json(set_label(api, owner, prompt["_id"], "prod", 1))
     ok_json(set_label(api, owner, prompt["_id"], "prod", 2))
@@ -110,6 +114,9 @@ def test_label_history_newest_first_and_it_outlives_the_label(api: Api, owner: A
     assert api.client.delete(f"/prompts/{prompt['_id']}", headers=owner.headers).status_code == 204
     gone = api.client.get(f"/prompts/{prompt['_id']}/labels/prod/history", headers=owner.headers)
     assert_error(gone, 404, PROMPT_NOT_FOUND)
+    for table in ("prompt_versions", "prompt_labels", "label_history"):
+        query = f"SELECT count(*) FROM {table} WHERE prompt_id = $1"  # noqa: S608 - constant names
+        assert fetch(live_server.database_url, query, prompt["_id"]) == [(0,)], table
 
 
 def test_latest_is_reserved_but_works_where_labels_are_read(api: Api, owner: Account) -> None:
@@ -117,12 +124,15 @@ def test_latest_is_reserved_but_works_where_labels_are_read(api: Api, owner: Acc
     base = f"/prompts/{prompt['_id']}/labels/latest"
     for method, path, body in (
         ("PUT", base, {"version": 1}),
+        ("PUT", base, {"version": "not even valid"}),  # the path is checked before the body
         ("DELETE", base, None),
         ("GET", f"{base}/history", None),
     ):
         response = api.client.request(method, path, json=body, headers=owner.headers)
         assert_error(response, 400, RESERVED)
     assert labels(api, owner, prompt["_id"]) == []
+    bad_id = api.client.put("/prompts/bad_id/labels/latest", json={}, headers=owner.headers)
+    assert_error(bad_id, 400, PROMPT_WRITE_BAD_ID)  # the prompt id comes first
     latest = api.client.get(f"/prompts/{prompt['_id']}", params={"label": "latest"},
                             headers=owner.headers)  # fmt: skip
     assert ok_json(latest)["version"] == 2

@@ -257,3 +257,10 @@ def test_deleting_the_prompt_deletes_its_history(api: Api, owner: Account) -> No
     for method, path, body in routes(prompt["_id"]):
         response = api.client.request(method, path, json=body, headers=owner.headers)
         assert_error(response, 404, PROMPT_NOT_FOUND)
+
+
+def test_a_history_longer_than_one_read_is_listed_whole(api: Api, owner: Account) -> None:
+    prompt = with_versions(api, owner, *(f"content {index}" for index in range(1, 206)))
+    listed = versions(api, owner, prompt["_id"])
+    assert [v["version"] for v in listed] == list(range(205, 0, -1))
+    assert [v["content"] for v in listed[:2]] == ["content 205", "content 204"]

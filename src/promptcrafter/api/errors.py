@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from promptcrafter.api.params import RESERVED, RESERVED_TYPE
 from promptcrafter.api.responses import ORJSONResponse, error_response
 from promptcrafter.api.routing import sentences_for
 from promptcrafter.errors import BODY_TOO_LARGE, DATABASE_DOWN, NOT_JSON, DomainError
@@ -50,7 +51,13 @@ async def _validation(request: Request, exc: Exception) -> Response:
     said = sentences_for(request)
     errors = list(exc.errors())
     places = {str(error.get("loc", ("body",))[0]) for error in errors}
-    if "path" in places or "query" in places:
+    if "path" in places and all(
+        error.get("type") == RESERVED_TYPE
+        for error in errors
+        if error.get("loc", ("",))[0] == "path"
+    ):
+        message = RESERVED
+    elif "path" in places or "query" in places:
         location = "path" if "path" in places else "query"
         names = [
             str(loc[1])

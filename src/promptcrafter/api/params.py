@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Path, Query
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from promptcrafter.api.models import LABEL_PATTERN
 from promptcrafter.errors import MALFORMED_PARAMS, BadRequest
@@ -20,9 +22,20 @@ _NUMBER = r"^0*[1-9][0-9]*$"  # an integer >= 1, in digits
 VersionPath = Annotated[
     str, Path(alias="n", pattern=_NUMBER, description="A version number (an integer >= 1).")
 ]
+RESERVED_TYPE = "reserved_label"
+
+
+def _not_reserved(name: str) -> str:
+    # Checked with the path (so before the body), and answered with its own sentence.
+    if name == LATEST:
+        raise PydanticCustomError(RESERVED_TYPE, "the label latest is reserved")
+    return name
+
+
 LabelPath = Annotated[
     str,
     Path(alias="name", pattern=LABEL_PATTERN, description="A label name (`latest` is reserved)."),
+    AfterValidator(_not_reserved),
 ]
 VersionQuery = Annotated[
     str | None,
@@ -57,9 +70,3 @@ def version_or_label(version: str | None, label: str | None) -> int | str | None
     if version is not None:
         return version_number(version)
     return label
-
-
-def writable_label(name: str) -> str:
-    if name == LATEST:
-        raise BadRequest(RESERVED)
-    return name

@@ -10,7 +10,15 @@ import orjson
 from promptcrafter.clock import now_ms
 from promptcrafter.errors import Forbidden, NotFound, PreconditionFailed
 from promptcrafter.ids import new_prompt_id
-from promptcrafter.store.database import AFTER, Database, Row, keyset_pages, sql
+from promptcrafter.store.database import (
+    AFTER,
+    Database,
+    Params,
+    Query,
+    Row,
+    keyset_pages,
+    sql,
+)
 from promptcrafter.store.folding import fold_content, fold_tags, fold_title
 from promptcrafter.templates import variables
 
@@ -29,12 +37,13 @@ STALE = "The prompt was changed since you read it (If-Match does not match its E
 
 PAGE = 500
 
-_INSERT = sql(
+_INSERT_TEXT = (
     "INSERT INTO prompts (id, owner_id, title, content, model, tags, created_at, updated_at, "
     "version, variables, search_title, search_tags, search_content) "
     "VALUES (:id, :owner, :title, :content, :model, :tags, :now, :now, :first_version, :variables, "
     f":search_title, :search_tags, :search_content) RETURNING {COLUMNS}"
 )
+_INSERT = sql(_INSERT_TEXT)
 # The snapshot of the prompt's current state as its version row, in the same transaction as
 # the write that made that state. After an UPDATE that changed nothing the current version
 # already has its row, and NOT EXISTS makes this insert nothing; the primary key would refuse
@@ -56,7 +65,7 @@ _PAGE = sql(
 # forward, even for two edits within one millisecond. A negative :expected skips If-Match.
 # Only a real change updates the row (and so makes a version): equal values, compared as
 # stored text (tags are orjson's JSON, so tag order counts), leave it alone.
-_UPDATE = sql(
+_UPDATE_TEXT = (
     "UPDATE prompts SET "
     "title = COALESCE(:title, title), content = COALESCE(:content, content), "
     "model = COALESCE(:model, model), tags = COALESCE(:tags, tags), "
@@ -71,6 +80,24 @@ _UPDATE = sql(
     "OR COALESCE(:model, model) <> model OR COALESCE(:tags, tags) <> tags) "
     f"RETURNING {COLUMNS}"
 )
+_UPDATE = sql(_UPDATE_TEXT)
+# On PostgreSQL the write and its snapshot are one statement (one round trip instead of an
+# explicit transaction's four): the snapshot is taken from the rows the write returned, so
+# it exists exactly when the write happened.
+_SNAPSHOT_OF_CHANGED = (
+    "INSERT INTO prompt_versions (prompt_id, version, title, content, model, tags, variables, "
+    "commit_message, created_at, created_by) "
+    "SELECT id, version, title, content, model, tags, variables, "
+    "CAST(:commit_message AS TEXT), updated_at, CAST(:actor AS TEXT) FROM changed"
+)
+_INSERT_WITH_SNAPSHOT = sql(
+    f"WITH changed AS ({_INSERT_TEXT}), snapshot AS ({_SNAPSHOT_OF_CHANGED}) "
+    f"SELECT {COLUMNS} FROM changed"
+)
+_UPDATE_WITH_SNAPSHOT = sql(
+    f"WITH changed AS ({_UPDATE_TEXT}), snapshot AS ({_SNAPSHOT_OF_CHANGED}) "
+    f"SELECT {COLUMNS} FROM changed"
+)
 _DELETE = sql(
     "DELETE FROM prompts WHERE id = :id AND owner_id = :owner "
     "AND (:expected < 0 OR version = :expected) RETURNING id"
@@ -79,6 +106,17 @@ _EXPLAIN_MISS = sql("SELECT owner_id = :owner, version FROM prompts WHERE id = :
 _CURRENT = sql(f"SELECT {COLUMNS} FROM prompts WHERE id = :id AND owner_id = :owner")
 # An unchanged PATCH that keeps meeting concurrent changes gives up after this many looks.
 _ATTEMPTS = 5
+
+
+async def _write_versioned(
+    db: Database, write: Query, combined: Query, params: Params, snapshot: Params
+) -> list[Row]:
+    """Run a prompt write and the snapshot of its result in one transaction; its rows."""
+    if db.engine == "postgresql":
+        [rows] = await db.write([(combined, {**params, **snapshot})])
+        return rows
+    rows, _ = await db.write([(write, params), (SNAPSHOT, snapshot)])
+    return rows
 
 
 def encode_tags(tags: Sequence[str]) -> str:
@@ -125,7 +163,7 @@ async def create(
         "commit_message": commit_message,
         "actor": actor or owner,
     }
-    [rows, _] = await db.write([(_INSERT, params), (SNAPSHOT, snapshot)])
+    rows = await _write_versioned(db, _INSERT, _INSERT_WITH_SNAPSHOT, params, snapshot)
     return rows[0]
 
 
@@ -178,7 +216,7 @@ async def update(
     }
     for _ in range(_ATTEMPTS):
         params["now"] = now_ms()
-        [rows, _inserted] = await db.write([(_UPDATE, params), (SNAPSHOT, snapshot)])
+        rows = await _write_versioned(db, _UPDATE, _UPDATE_WITH_SNAPSHOT, params, snapshot)
         if rows:
             return rows[0]
         await _explain_miss(db, owner, prompt_id, expected_version)

@@ -25,7 +25,7 @@ COLUMNS = "prompt_id, version, title, content, model, tags, variables, commit_me
 PROMPT, VERSION, TITLE, CONTENT, MODEL, TAGS, VARIABLES, COMMIT_MESSAGE, CREATED = range(9)
 _V_COLUMNS = ", ".join(f"v.{name.strip()}" for name in COLUMNS.split(","))
 
-PAGE = 200
+PAGE = 100  # versions per read: up to 200,000 characters each
 
 # A version reference is a number (:n) or a label name (:label, ``latest`` = current); the
 # other one is NULL. The label's target is read in the same statement.

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from promptcrafter.api.deps import CurrentUser, Db
 from promptcrafter.api.models import LabelChangeOut, LabelIn, LabelOut
-from promptcrafter.api.params import REGISTRY_PARAMS, LabelPath, writable_label
+from promptcrafter.api.params import REGISTRY_PARAMS, LabelPath
 from promptcrafter.api.responses import json_response, label_body, label_change_body
 from promptcrafter.api.routes.prompts import WRITE_ID_INVALID, PromptId
 from promptcrafter.api.routing import ContractRoute, documented_errors, sentences
@@ -39,9 +39,7 @@ async def set_label(
 ) -> Response:
     """Create the label or move it to another version. The prompt's ``version`` and
     ``updatedAt`` do not change."""
-    row = await labels.set_label(
-        db, caller.id, prompt_id, writable_label(name), body.version, caller.actor_id
-    )
+    row = await labels.set_label(db, caller.id, prompt_id, name, body.version, caller.actor_id)
     return json_response(label_body(row))
 
 
@@ -56,7 +54,7 @@ async def delete_label(
     prompt_id: PromptId, name: LabelPath, caller: CurrentUser, db: Db
 ) -> Response:
     """Remove the label; its history stays."""
-    await labels.delete_label(db, caller.id, prompt_id, writable_label(name), caller.actor_id)
+    await labels.delete_label(db, caller.id, prompt_id, name, caller.actor_id)
     return Response(status_code=204)
 
 
@@ -70,5 +68,5 @@ async def label_history(
     prompt_id: PromptId, name: LabelPath, caller: CurrentUser, db: Db
 ) -> Response:
     """Every change of the label, newest first, also after it was deleted."""
-    rows = await labels.history(db, caller.id, prompt_id, writable_label(name))
+    rows = await labels.history(db, caller.id, prompt_id, name)
     return json_response([label_change_body(row) for row in rows])
