@@ -93,6 +93,8 @@ CommitMessage = Annotated[
     Field(description="Why this version was made (1-500 characters), kept with it."),
 ]
 VersionNumber = Annotated[int, Field(ge=1, description="A version number (1, 2, ...).")]
+# Far below the 32-bit column limit, so a history started there still has room to grow.
+FirstVersion = Annotated[int, Field(ge=1, le=1_000_000_000)]
 LABEL_PATTERN = r"^[a-z][a-z0-9._-]{0,35}$"
 LabelName = Annotated[
     str,
@@ -131,7 +133,7 @@ class PromptIn(Strict):
     model: ModelName
     tags: Tags | None = None
     commitMessage: CommitMessage | None = None
-    version: VersionNumber | None = Field(
+    version: FirstVersion | None = Field(
         default=None,
         description="The number of the first version (default 1): an import of a history "
         "that began later keeps its numbers.",
