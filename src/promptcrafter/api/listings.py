@@ -18,12 +18,19 @@ from fastapi import Depends, Query
 from starlette.responses import Response
 
 from promptcrafter import paging
-from promptcrafter.api.responses import JSON, array_response, log_body, prompt_body
+from promptcrafter.api.models import LABEL_PATTERN
+from promptcrafter.api.responses import (
+    JSON,
+    array_response,
+    log_body,
+    prompt_body,
+    version_body,
+)
 from promptcrafter.services import Services
-from promptcrafter.store import listing
+from promptcrafter.store import listing, versions
 from promptcrafter.store.database import Row
 
-LABEL_NAME = re.compile(r"[a-z][a-z0-9._-]{0,35}")
+LABEL_NAME = re.compile(LABEL_PATTERN)
 MAX_TAG, MAX_MODEL = 50, 100
 LINK_DESCRIPTION = (
     'When more rows follow a page: `<relative URL>; rel="next"`, the next page (follow it as is).'
@@ -185,3 +192,29 @@ def plan_logs(
     }
     page = _open_page(services, path, owner, args, normalized, listing.LOGS, order)
     return Plan(listing.LOGS, owner, order, filters, page, log_body)
+
+
+async def versions_answer(
+    services: Services, owner: str, prompt_id: str, args: PagingArgs
+) -> Response | None:
+    """One page of a prompt's versions, newest first; None when no paging was asked for.
+    Version numbers never change or repeat, so the last number shown is the whole key."""
+    path = f"/prompts/{prompt_id}/versions"
+    page = paging.read_page(services.cursors, path, owner, {}, args.limit, args.cursor)
+    if page is None:
+        return None
+    before = None
+    if page.after is not None:
+        if len(page.after) != 1 or type(page.after[0]) is not int:
+            raise paging.bad()
+        before = page.after[0]
+    found = await versions.list_versions(
+        services.db, owner, prompt_id, before=before, limit=page.limit + 1
+    )
+    rows = found.rows[: page.limit]
+    headers = None
+    if len(found.rows) > page.limit:
+        last = [rows[-1][versions.VERSION]]
+        headers = {"Link": paging.next_link(services.cursors, page, last)}
+    body = orjson.dumps([version_body(row, found.labels_of(row)) for row in rows])
+    return Response(body, media_type=JSON, headers=headers)
