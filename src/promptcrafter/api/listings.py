@@ -9,7 +9,7 @@ own sentences stay with the parameters Part 1 already had.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -77,6 +77,20 @@ class Plan:
     encode: Callable[[Row], dict[str, Any]]
 
 
+def paged_response(
+    services: Services,
+    page: paging.Page,
+    rows: list[Row],
+    last_key: Sequence[Any] | None,
+    encode: Callable[[Row], dict[str, Any]],
+) -> Response:
+    """One page as a bare JSON array, with ``Link`` when more rows follow."""
+    headers = None
+    if last_key is not None:
+        headers = {"Link": paging.next_link(services.cursors, page, last_key)}
+    return Response(orjson.dumps([encode(row) for row in rows]), media_type=JSON, headers=headers)
+
+
 async def answer(services: Services, plan: Plan) -> Response:
     db, table, page = services.db, plan.table, plan.page
     if page is None:
@@ -85,11 +99,7 @@ async def answer(services: Services, plan: Plan) -> Response:
     found, last = await listing.page(
         db, table, plan.owner, plan.order, plan.filters, page.after, page.limit
     )
-    headers = None
-    if last is not None:
-        headers = {"Link": paging.next_link(services.cursors, page, last)}
-    body = orjson.dumps([plan.encode(row) for row in found])
-    return Response(body, media_type=JSON, headers=headers)
+    return paged_response(services, page, found, last, plan.encode)
 
 
 def _open_page(

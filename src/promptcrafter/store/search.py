@@ -25,7 +25,10 @@ then content-only matches; newest first within each group.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from promptcrafter.store import gram_stats
 from promptcrafter.store.database import Database, Query, Row, sql
@@ -88,24 +91,56 @@ def _contains(name: str) -> str:
     )
 
 
+def _tier(position: str, names: list[str], tier: int) -> str:
+    """The rows of one ranking group, written out so that the planner sees plain tests."""
+    in_title = " OR ".join(f"{position}(p.search_title, :{n}) > 0" for n in names)
+    in_tags = " OR ".join(f"{position}(p.search_tags, :{n}) > 0" for n in names)
+    groups = [
+        f"({in_title})",
+        f"NOT ({in_title}) AND ({in_tags})",
+        f"NOT ({in_title}) AND NOT ({in_tags})",
+    ]
+    return groups[tier]
+
+
+# A page of one group resumes below the last row shown (groups list newest first).
+_BELOW = "(p.created_at < :k_created OR (p.created_at = :k_created AND p.seq < :k_seq))"
+
+
+def _select(where: list[str], source: str, order: str, tier: int | None, after: bool) -> str:
+    """The whole ranked answer (``tier`` None), or one group's next rows with their keys."""
+    if tier is None:
+        return f"SELECT {_COLUMNS} FROM {source} WHERE {' AND '.join(where)} ORDER BY {order}"
+    where = [*where, *([_BELOW] if after else [])]
+    return (
+        f"SELECT p.created_at, p.seq, {_COLUMNS} FROM {source} WHERE {' AND '.join(where)} "
+        "ORDER BY p.created_at DESC, p.seq DESC LIMIT :limit"
+    )
+
+
 @lru_cache(maxsize=256)
-def _pg_statement(count: int, use_index: bool) -> Query:
-    """PostgreSQL: one statement per number of terms, with or without the grams index."""
+def _pg_statement(
+    count: int, use_index: bool, tier: int | None = None, after: bool = False
+) -> Query:
+    """PostgreSQL: one statement per number of terms, with or without the grams index (and,
+    for a page, per ranking group)."""
     names = [f"t{i}" for i in range(count)]
     where = ["p.owner_id = :owner"]
     if use_index:
         where.append(f"{_PG_GRAMS} @> :grams")
     where += [f"{_PG_HAYSTACK} LIKE :like_{n} ESCAPE '\\'" for n in names]
-    return sql(
-        f"SELECT {_COLUMNS} FROM prompts p WHERE {' AND '.join(where)} "
-        f"ORDER BY {_rank('strpos', names)}, p.created_at DESC, p.seq DESC"
-    )
+    if tier is not None:
+        where.append(_tier("strpos", names, tier))
+    order = f"{_rank('strpos', names)}, p.created_at DESC, p.seq DESC"
+    return sql(_select(where, "prompts p", order, tier, after))
 
 
 @lru_cache(maxsize=256)
-def _sqlite_statement(short: tuple[bool, ...], use_index: bool) -> Query:
+def _sqlite_statement(
+    short: tuple[bool, ...], use_index: bool, tier: int | None = None, after: bool = False
+) -> Query:
     """SQLite: one statement per shape: which terms the trigram index cannot serve, and
-    whether the full-text index narrows the rows first."""
+    whether the full-text index narrows the rows first (and, for a page, the group)."""
     names = [f"t{i}" for i in range(len(short))]
     where = ["p.owner_id = :owner"]
     where += [_contains(n) for n, is_short in zip(names, short, strict=True) if is_short]
@@ -113,10 +148,10 @@ def _sqlite_statement(short: tuple[bool, ...], use_index: bool) -> Query:
     if use_index:
         source = "prompt_search JOIN prompts p ON p.seq = prompt_search.rowid"
         where.insert(0, "prompt_search MATCH :fts")
-    return sql(
-        f"SELECT {_COLUMNS} FROM {source} WHERE {' AND '.join(where)} "
-        f"ORDER BY {_rank('instr', names)}, p.created_at DESC, p.seq DESC"
-    )
+    if tier is not None:
+        where.append(_tier("instr", names, tier))
+    order = f"{_rank('instr', names)}, p.created_at DESC, p.seq DESC"
+    return sql(_select(where, source, order, tier, after))
 
 
 async def _trigrams_starting(db: Database, term: str) -> list[str] | None:
@@ -161,11 +196,26 @@ def pg_search(owner: str, terms: list[str], grams: list[str]) -> tuple[Query, di
     return _pg_statement(len(terms), bool(grams)), params
 
 
-async def search(db: Database, owner: str, terms: list[str]) -> list[Row]:
+@dataclass(frozen=True)
+class _Plan:
+    """How one search runs on this engine: its statement for a group (None: all of them),
+    its parameters, and whether it may scan the library."""
+
+    statement: Callable[[int | None, bool], Query]
+    params: dict[str, object]
+    slow: bool
+
+
+async def _plan(db: Database, owner: str, terms: list[str]) -> _Plan | None:
+    """None when nothing can match."""
     if db.engine == "postgresql":
         stats = await gram_stats.for_database(db)
-        query, pg_params = pg_search(owner, terms, stats.selective(pg_pieces(terms)))
-        return await db.fetch_all(query, pg_params, slow=True)
+        grams = stats.selective(pg_pieces(terms))
+        _, pg_params = pg_search(owner, terms, grams)
+        count, use_pg_index = len(terms), bool(grams)
+        return _Plan(
+            lambda tier, after: _pg_statement(count, use_pg_index, tier, after), pg_params, True
+        )
 
     names = [f"t{i}" for i in range(len(terms))]
     params: dict[str, object] = {"owner": owner}
@@ -177,10 +227,56 @@ async def search(db: Database, owner: str, terms: list[str]) -> list[Row]:
     else:
         narrowing = await _short_term_filter(db, terms)
         if narrowing == "":
-            return []
+            return None
         if narrowing is not None:
             params["fts"] = narrowing
     use_index = "fts" in params
     # Short terms are checked row by row; with no index at all, that is a scan of the library.
-    query = _sqlite_statement(short, use_index)
-    return await db.fetch_all(query, params, slow=not use_index)
+    return _Plan(
+        lambda tier, after: _sqlite_statement(short, use_index, tier, after), params, not use_index
+    )
+
+
+async def search(db: Database, owner: str, terms: list[str]) -> list[Row]:
+    plan = await _plan(db, owner, terms)
+    if plan is None:
+        return []
+    return await db.fetch_all(plan.statement(None, False), plan.params, slow=plan.slow)
+
+
+GROUPS = 3  # title matches, then tag matches, then content-only matches
+
+
+def valid_key(key: Sequence[Any] | None) -> bool:
+    """Whether a key read from a cursor is a (group, created_at, seq) triple."""
+    return key is None or (
+        len(key) == 3 and all(type(part) is int for part in key) and 0 <= key[0] < GROUPS
+    )
+
+
+async def search_page(
+    db: Database, owner: str, terms: list[str], after: Sequence[Any] | None, limit: int
+) -> tuple[list[Row], list[Any] | None]:
+    """Up to ``limit`` results in ranking order after the key ``after`` (group, created_at,
+    seq), and the key of the last one when more follow.
+
+    The groups are read in order, each newest first, and the walk stops as soon as the page
+    is full: a first page of a common term reads the newest title matches and nothing else,
+    instead of ranking every match in the library."""
+    plan = await _plan(db, owner, terms)
+    if plan is None:
+        return [], None
+    found: list[Row] = []
+    first = 0 if after is None else after[0]
+    for tier in range(first, GROUPS):
+        resume = after is not None and tier == first
+        params = {**plan.params, "limit": limit + 1 - len(found)}
+        if resume:
+            assert after is not None
+            params["k_created"], params["k_seq"] = after[1], after[2]
+        rows = await db.fetch_all(plan.statement(tier, resume), params, slow=plan.slow)
+        found += [(tier, *row) for row in rows]
+        if len(found) > limit:
+            break
+    last = list(found[limit - 1][:3]) if len(found) > limit else None
+    return [row[3:] for row in found[:limit]], last
