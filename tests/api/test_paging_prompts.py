@@ -10,6 +10,7 @@ import pytest
 from tests.support.api import Account, Api
 from tests.support.contract import MALFORMED_PARAMS, assert_error, list_prompts, ok_json
 from tests.support.paging import ids, link_params, next_url, walk
+from tests.support.registry import set_label
 
 TITLES = ["beta", "Zeta", "alpha", "Émile", "Beta", "beta", "ärger", "Alpha", "zeta"]
 
@@ -105,6 +106,14 @@ def test_filters(module_api: Api, owner: Account, library: list[dict[str, Any]])
 def test_label_filter(module_api: Api, owner: Account, library: list[dict[str, Any]]) -> None:
     assert _get(module_api, owner, label="production") == []  # no prompt has it
     assert ids(_get(module_api, owner, label="latest")) == ids(library)  # every prompt has it
+    # Labels change neither version nor updatedAt, so the module's library stays as it was.
+    for i in (5, 2):
+        assert set_label(module_api, owner, library[i]["_id"], "staging", 1).status_code == 200
+    assert ids(_get(module_api, owner, label="staging")) == [library[2]["_id"], library[5]["_id"]]
+    both = _get(module_api, owner, label="staging", tag="odd", sort="-title")
+    assert ids(both) == [library[5]["_id"]]
+    items, _ = walk(module_api.client, owner, "/prompts", {"label": "staging", "limit": 1})
+    assert ids(items) == [library[2]["_id"], library[5]["_id"]]
 
 
 def test_link_carries_every_parameter(module_api: Api, owner: Account, library: Any) -> None:
