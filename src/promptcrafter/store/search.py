@@ -118,13 +118,32 @@ def _select(where: list[str], source: str, order: str, tier: int | None, after: 
     )
 
 
+# PostgreSQL, a page of a common term: the owner's prompts newest first (the listing index
+# read backwards), checked one by one until the page is full. OFFSET 0 keeps the planner from
+# pushing the checks into the scan, where its estimate of their selectivity would make it
+# choose to find every match and sort them (see RECENT_SHARE).
+_RECENT = (
+    "(SELECT * FROM prompts p WHERE p.owner_id = :owner{below} "
+    "ORDER BY p.created_at DESC, p.seq DESC OFFSET 0) p"
+)
+
+
+def _pg_recent(names: list[str], tier: int, after: bool) -> Query:
+    source = _RECENT.format(below=f" AND {_BELOW}" if after else "")
+    where = [f"{_PG_HAYSTACK} LIKE :like_{n} ESCAPE '\\'" for n in names]
+    where.append(_tier("strpos", names, tier))
+    return sql(_select(where, source, "", tier, False))
+
+
 @lru_cache(maxsize=256)
 def _pg_statement(
-    count: int, use_index: bool, tier: int | None = None, after: bool = False
+    count: int, use_index: bool, tier: int | None = None, after: bool = False, recent: bool = False
 ) -> Query:
     """PostgreSQL: one statement per number of terms, with or without the grams index (and,
-    for a page, per ranking group)."""
+    for a page, per ranking group, found through the index or by reading newest first)."""
     names = [f"t{i}" for i in range(count)]
+    if recent and tier is not None:
+        return _pg_recent(names, tier, after)
     where = ["p.owner_id = :owner"]
     if use_index:
         where.append(f"{_PG_GRAMS} @> :grams")
@@ -210,11 +229,16 @@ async def _plan(db: Database, owner: str, terms: list[str]) -> _Plan | None:
     """None when nothing can match."""
     if db.engine == "postgresql":
         stats = await gram_stats.for_database(db)
-        grams = stats.selective(pg_pieces(terms))
+        pieces = pg_pieces(terms)
+        grams = stats.selective(pieces)
         _, pg_params = pg_search(owner, terms, grams)
         count, use_pg_index = len(terms), bool(grams)
+        # A page of a term in many prompts fills from the newest few (RECENT_SHARE).
+        recent = not use_pg_index or stats.at_most(pieces) >= RECENT_SHARE
         return _Plan(
-            lambda tier, after: _pg_statement(count, use_pg_index, tier, after), pg_params, True
+            lambda tier, after: _pg_statement(count, use_pg_index, tier, after, recent),
+            pg_params,
+            True,
         )
 
     names = [f"t{i}" for i in range(len(terms))]
@@ -245,6 +269,12 @@ async def search(db: Database, owner: str, terms: list[str]) -> list[Row]:
 
 
 GROUPS = 3  # title matches, then tag matches, then content-only matches
+# PostgreSQL: when every piece of the terms is in at least this share of prompts, a page is
+# read newest first rather than through the grams index. Measured on 100,000 prompts with
+# the term in 20% of them: through the index, every one of the 20,000 candidates is fetched
+# and checked before the newest can be picked (20 ms); newest first, a page needs a few
+# hundred rows (under 1 ms). For rarer terms the index is cheaper.
+RECENT_SHARE = 0.05
 
 
 def valid_key(key: Sequence[Any] | None) -> bool:
