@@ -22,7 +22,6 @@ import orjson
 
 from promptcrafter.errors import BadRequest, PayloadTooLarge
 
-NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # Group 1 is the name of a placeholder; a match without it is the escape.
 _TOKEN = re.compile(r"\\\{\{|\{\{[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\}\}")
 
