@@ -104,7 +104,7 @@ def _tier(position: str, names: list[str], tier: int) -> str:
 
 
 # A page of one group resumes below the last row shown (groups list newest first).
-_BELOW = "(p.created_at < :k_created OR (p.created_at = :k_created AND p.seq < :k_seq))"
+_BELOW = "(p.created_at, p.seq) < (CAST(:k_created AS BIGINT), CAST(:k_seq AS BIGINT))"
 
 
 def _select(where: list[str], source: str, order: str, tier: int | None, after: bool) -> str:
