@@ -21,6 +21,13 @@ statement has no index condition at all.
 
 Ranking: a prompt whose title contains a term comes first, then one whose tags contain a term,
 then content-only matches; newest first within each group.
+
+Paging (``search_page``): the groups are read one after the other, each newest first, and the
+walk stops when the page is full, so a page never ranks every match. A page of a term that
+many prompts hold reads the owner's prompts newest first and checks each (a few hundred rows
+fill it); a rarer term's page reads the index's matches and sorts them. The choice comes from
+the same statistics on PostgreSQL (``RECENT_SHARE``) and from a capped count of the
+full-text matches on SQLite (``FEW``); either way the answer is the same, only the work is not.
 """
 
 from __future__ import annotations
