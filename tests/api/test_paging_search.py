@@ -77,3 +77,21 @@ def test_walk_while_prompts_are_written(api: Api) -> None:
 
     items, _ = walk(api.client, account, "/search", {"q": "lamp", "limit": 3}, between)
     assert ids(items) == [found for found in before if found != deleted]
+
+
+def test_a_common_term_pages_like_the_whole_answer(api: Api) -> None:
+    """More matches than SQLite counts before it reads newest first (store/search.py FEW),
+    in every group, so that way of reading pages is walked too."""
+    account = api.signup(name="Common searcher")
+    for i in range(2100):
+        group = i % 3
+        api.create_prompt(
+            account,
+            title=f"Candle {i}" if group == 0 else f"Plain {i}",
+            tags=["candle"] if group == 1 else [],
+            content="a candle" if group == 2 else "the wick",
+        )
+    whole = search(api.client, account, "candle")
+    assert len(whole) == 2100
+    items, sizes = walk(api.client, account, "/search", {"q": "candle", "limit": 250})
+    assert ids(items) == ids(whole) and len(sizes) == 9
