@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-Match"],
-            expose_headers=["ETag", "Retry-After"],
+            expose_headers=["ETag", "Link", "Retry-After"],
         )
     # Innermost first: the fast path, then the body limit, then headers on everything.
     app.add_middleware(FastPaths)

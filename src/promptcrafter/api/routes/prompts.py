@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path
+from fastapi import APIRouter, Header, Path, Query
 from starlette.responses import Response
 
-from promptcrafter.api.deps import CurrentUser, Db
+from promptcrafter.api.deps import CurrentUser, Db, Svc
+from promptcrafter.api.listings import PAGED_HEADERS, Paging, answer, plan_prompts
 from promptcrafter.api.models import PromptIn, PromptOut, PromptPatch
 from promptcrafter.api.params import LabelQuery, VersionQuery, version_or_label
 from promptcrafter.api.responses import array_response, prompt_body, prompt_response
@@ -38,10 +39,28 @@ def expected_version(if_match: str | None) -> int | None:
     return 0
 
 
-@router.get("", response_model=list[PromptOut], responses=documented_errors(400, 401))
-async def list_prompts(caller: CurrentUser, db: Db) -> Response:
-    """The caller's prompts, oldest first."""
-    return await array_response(prompts.pages(db, caller.id), prompt_body)
+@router.get(
+    "",
+    response_model=list[PromptOut],
+    responses={200: {"headers": PAGED_HEADERS}, **documented_errors(400, 401)},
+)
+async def list_prompts(
+    caller: CurrentUser,
+    services: Svc,
+    paging: Paging,
+    tag: Annotated[str | None, Query(description="Only prompts with this tag (exact)")] = None,
+    model: Annotated[str | None, Query(description="Only prompts for this model (exact)")] = None,
+    label: Annotated[str | None, Query(description="Only prompts that have this label")] = None,
+    sort: Annotated[
+        str | None,
+        Query(description="createdAt (default), -createdAt, updatedAt, -updatedAt, title, -title"),
+    ] = None,
+) -> Response:
+    """The caller's prompts, oldest first; filtered, sorted and paged on request."""
+    plan = plan_prompts(services, caller.id, paging, tag=tag, model=model, label=label, sort=sort)
+    if plan is not None:
+        return await answer(services, plan)
+    return await array_response(prompts.pages(services.db, caller.id), prompt_body)
 
 
 @router.post(

@@ -8,7 +8,8 @@ import orjson
 from fastapi import APIRouter
 from starlette.responses import Response
 
-from promptcrafter.api.deps import CurrentUser, Db
+from promptcrafter.api.deps import CurrentUser, Db, Svc
+from promptcrafter.api.listings import PAGED_HEADERS, Paging, versions_answer
 from promptcrafter.api.models import PromptOut, RestoreIn, VersionOut
 from promptcrafter.api.params import REGISTRY_PARAMS, VersionPath, version_number
 from promptcrafter.api.responses import (
@@ -44,11 +45,18 @@ def _encode(row: Row) -> dict[str, object]:
 @router.get(
     "/{id}/versions",
     response_model=list[VersionOut],
-    responses=documented_errors(400, 401, 403, 404),
+    responses={200: {"headers": PAGED_HEADERS}, **documented_errors(400, 401, 403, 404)},
 )
 @sentences(path=WRITE_ID_INVALID)
-async def list_versions(prompt_id: PromptId, caller: CurrentUser, db: Db) -> Response:
-    """Every version of the prompt, newest first, each with the labels pointing at it."""
+async def list_versions(
+    prompt_id: PromptId, caller: CurrentUser, services: Svc, paging: Paging
+) -> Response:
+    """Every version of the prompt, newest first, each with the labels pointing at it;
+    paged on request."""
+    paged = await versions_answer(services, caller.id, prompt_id, paging)
+    if paged is not None:
+        return paged
+    db = services.db
     # array_response reads the first page (and so any 403/404) before answering.
     return await array_response(_pages(db, caller.id, prompt_id), _encode)
 
