@@ -147,6 +147,8 @@ def test_unknown_versions_and_labels_are_404(
         {"a": "1", "b": "a" * 37},
         {"a": "1", "b": "2", "model": ""},
         {"a": "1", "b": "2", "model": "m" * 101},
+        {"a": "1", "b": "2", "model": "nul\x00"},
+        {"a": "1", "b": "2", "model": "  "},
         {"a": "1", "b": "2", "by": "version"},
     ],
 )

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from promptcrafter import diffs, stats
 from promptcrafter.api.deps import CurrentUser, Db
-from promptcrafter.api.models import LABEL_PATTERN, CompareOut, DiffOut, StatsOut
+from promptcrafter.api.models import LABEL_PATTERN, CompareOut, DiffOut, ModelName, StatsOut
 from promptcrafter.api.params import version_number
 from promptcrafter.api.responses import json_response
 from promptcrafter.api.routes.prompts import WRITE_ID_INVALID, PromptId
@@ -45,9 +45,10 @@ ByQuery = Annotated[
         description="`version`, `model` or `version,model` (the default)",
     ),
 ]
+# Checked as a log's modelUsed is (1-100 characters, not blank, no U+0000): a name no log
+# can have is a 400, and never reaches the engine.
 ModelQuery = Annotated[
-    str | None,
-    Query(alias="model", min_length=1, max_length=100, description="Only logs of this model"),
+    ModelName | None, Query(alias="model", description="Only logs of this model")
 ]
 
 DEFAULT_BY = ("version", "model")
