@@ -4,10 +4,12 @@ Each statement answers one row per distinct (group, score): its count and, for t
 statistics, its first and last ``created_at``. ``promptcrafter.stats`` derives every figure
 exactly from those pairs. The index ``ix_logs_prompt_stats`` (prompt_id, prompt_version,
 model_used, score, created_at) covers the statements, so both engines read only the index:
-SQLite ``SEARCH logs USING COVERING INDEX ix_logs_prompt_stats (prompt_id=?)`` with no
-temporary b-tree for the default grouping, PostgreSQL an Index Only Scan feeding a
-GroupAggregate. Ownership is an uncorrelated ``EXISTS`` on the prompt (evaluated once: a
-one-time filter on PostgreSQL) rather than ``logs.owner_id``, which is not in the index and
+SQLite ``SEARCH logs USING COVERING INDEX ix_logs_prompt_stats (prompt_id=?)``, PostgreSQL an
+Index Only Scan (no heap fetches once vacuumed). The default grouping follows the index
+order (SQLite needs no temporary b-tree, PostgreSQL streams a GroupAggregate); ``by=version``
+or ``by=model`` group in a temporary b-tree or a HashAggregate of a few thousand rows.
+Ownership is an uncorrelated ``EXISTS`` on the prompt (evaluated once: a one-time filter on
+PostgreSQL) rather than ``logs.owner_id``, which is not in the index and
 would cost a table row per log.
 """
 
