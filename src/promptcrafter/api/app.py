@@ -14,7 +14,17 @@ from promptcrafter.api import errors
 from promptcrafter.api.fastpath import FastPaths
 from promptcrafter.api.middleware import BodyLimit, ContractCORS, SecurityHeaders
 from promptcrafter.api.responses import ORJSONResponse
-from promptcrafter.api.routes import auth, health, labels, logs, prompts, render, search, versions
+from promptcrafter.api.routes import (
+    analytics,
+    auth,
+    health,
+    labels,
+    logs,
+    prompts,
+    render,
+    search,
+    versions,
+)
 from promptcrafter.config import Settings, get_settings
 from promptcrafter.services import Services
 from promptcrafter.store import migrate
@@ -58,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # /prompts/ is not /prompts: answer 404 in our format rather than redirect.
         redirect_slashes=False,
     )
-    for module in (auth, prompts, versions, labels, render, logs, search, health):
+    for module in (auth, prompts, versions, labels, render, analytics, logs, search, health):
         # Added flat rather than with include_router: FastAPI matches included routers through
         # an extra layer on every request, and these routers carry no shared settings.
         app.router.routes.extend(module.router.routes)

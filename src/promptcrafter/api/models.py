@@ -333,3 +333,84 @@ class RenderOut(BaseModel):
 
 class HealthOut(BaseModel):
     status: str
+
+
+class ScoreSummaryOut(BaseModel):
+    """The figures of a set of logs; score figures cover the scored ones (null when none,
+    ``stddev`` and ``ci95`` null below two)."""
+
+    count: int
+    scored: int
+    mean: float | None
+    median: float | None
+    stddev: float | None
+    min: float | None
+    max: float | None
+    ci95: list[float] | None = Field(description="[low, high]: mean ± t(0.975, n−1)·s/√n")
+    histogram: list[int] = Field(description="11 counts: bin i holds i ≤ s < i+1, bin 10 holds 10")
+    firstAt: str | None
+    lastAt: str | None
+
+
+class StatsGroupOut(ScoreSummaryOut):
+    promptVersion: int | None = Field(
+        default=None, description="With `version` grouping (null: logs from before versions)"
+    )
+    modelUsed: str | None = Field(default=None, description="With `model` grouping")
+
+
+class StatsOut(BaseModel):
+    promptId: str
+    by: list[str]
+    groups: list[StatsGroupOut]
+    total: ScoreSummaryOut
+
+
+class CompareSideOut(BaseModel):
+    version: int
+    count: int = Field(description="Scored logs")
+    mean: float | None
+    median: float | None
+
+
+class CompareOut(BaseModel):
+    a: CompareSideOut
+    b: CompareSideOut
+    difference: float | None = Field(description="mean(b) − mean(a)")
+    ci95: list[float] | None = Field(description="Welch's 95% interval for the difference")
+    pValue: float | None = Field(description="Two-sided Mann–Whitney U, asymptotic")
+    verdict: str = Field(
+        description="`not enough data`, `b is better`, `a is better` or `no clear difference`"
+    )
+
+
+class ChangeOut(BaseModel):
+    from_: str = Field(alias="from")
+    to: str
+
+
+class AddedRemovedOut(BaseModel):
+    added: list[str]
+    removed: list[str]
+
+
+class LineOut(BaseModel):
+    op: str = Field(description="`equal`, `insert` or `delete`")
+    text: str
+
+
+class ContentDiffOut(BaseModel):
+    changed: bool
+    unified: str = Field(description="difflib.unified_diff text, v<from> to v<to>, 3 lines")
+    lines: list[LineOut]
+
+
+class DiffOut(BaseModel):
+    promptId: str
+    from_: int = Field(alias="from")
+    to: int
+    title: ChangeOut | None
+    model: ChangeOut | None
+    tags: AddedRemovedOut
+    variables: AddedRemovedOut
+    content: ContentDiffOut
