@@ -56,23 +56,19 @@ class Metrics:
     """The request histogram and counter, the database gauges, and the exposition."""
 
     def __init__(self) -> None:
-        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+        from prometheus_client import CollectorRegistry, Gauge, Histogram
 
         self.multiprocess = bool(os.environ.get(MULTIPROC_ENV))
         # In multiprocess mode the metrics are registered nowhere: the scrape reads the files.
         own = None if self.multiprocess else CollectorRegistry(auto_describe=True)
         self._own_registry = own
-        labels = ("method", "route", "status")
-        self._requests = Counter(
-            "promptcrafter_http_requests",
-            "HTTP requests answered, by method, route template and status.",
-            labels,
-            registry=own,
-        )
+        # The histogram's _count is the number of requests: a separate counter would say the
+        # same at 0.8 us more per request (1.5% of a hot read).
         self._latency = Histogram(
             "promptcrafter_http_request_duration_seconds",
-            "Time from the request's arrival to the end of its answer.",
-            labels,
+            "HTTP requests by method, route template and status: time from arrival to the "
+            "end of the answer.",
+            ("method", "route", "status"),
             buckets=BUCKETS,
             registry=own,
         )
@@ -97,24 +93,21 @@ class Metrics:
             registry=own,
             multiprocess_mode="livesum",
         )
-        # (method, route, status) -> (counter child, histogram child): labels() costs more
-        # than the increment itself.
-        self._children: dict[tuple[str, str | None, int | None], tuple[Any, Any]] = {}
+        # (method, route, status) -> histogram child: labels() costs more than observe().
+        self._children: dict[tuple[str, str | None, int | None], Any] = {}
         self._gauge_task: asyncio.Task[None] | None = None
 
     def observe(self, method: str, route: str | None, status: int | None, seconds: float) -> None:
         key = (method, route, status)
-        children = self._children.get(key)
-        if children is None:
-            values = (
+        child = self._children.get(key)
+        if child is None:
+            child = self._latency.labels(
                 method if method in _METHODS else "other",
                 route if route is not None else "unmatched",
                 str(status) if status is not None else "none",
             )
-            children = (self._requests.labels(*values), self._latency.labels(*values))
-            self._children[key] = children
-        children[0].inc()
-        children[1].observe(seconds)
+            self._children[key] = child
+        child.observe(seconds)
 
     def refresh_gauges(self, db: Database) -> None:
         stats = db.stats()

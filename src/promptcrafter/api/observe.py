@@ -57,6 +57,7 @@ class Observe:
         else:
             app = self.app
         rid: bytes | None = None
+        text_id = ""
         if self.access_log is not None:
             for name, value in scope["headers"]:
                 if name == REQUEST_ID_HEADER:
@@ -65,7 +66,8 @@ class Observe:
                     break
             if rid is None:
                 rid = b"%032x" % self._random.getrandbits(128)
-            request_id.set(rid.decode())
+            text_id = rid.decode()
+            request_id.set(text_id)
         status: int | None = None
 
         async def observed_send(message: Message) -> None:
@@ -83,18 +85,18 @@ class Observe:
                 status = 500  # what the server-error layer outside us will answer
             raise
         finally:
-            self._record(scope, status, time.perf_counter() - started, rid)
+            self._record(scope, status, time.perf_counter() - started, text_id)
 
-    def _record(self, scope: Scope, status: int | None, seconds: float, rid: bytes | None) -> None:
+    def _record(self, scope: Scope, status: int | None, seconds: float, rid: str) -> None:
         route = scope.get("route")
         template: str | None = route.path if route is not None else scope.get(ROUTE)
         method: str = scope["method"]
         if self.metrics is not None:
             self.metrics.observe(method, template, status, seconds)
-        if self.access_log is not None and rid is not None:
+        if self.access_log is not None:
             caller = scope.get(CALLER)
             self.access_log.request(
-                method, template, status, seconds, rid.decode(), caller.id if caller else None
+                method, template, status, seconds, rid, caller.id if caller else None
             )
 
     async def _scrape(self, scope: Scope, receive: Receive, send: Send) -> None:
