@@ -61,8 +61,9 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-## Load benchmark (issue 4): the API beside a bare-ASGI floor on SQLite and PostgreSQL;
-## writes bench/RESULTS.md. Extra arguments: `make bench BENCH_ARGS=--quick`.
+## Load benchmark: the API beside a bare-ASGI floor on SQLite and PostgreSQL, and the targets
+## of issues 9-12; writes bench/RESULTS.md. Extra arguments, e.g. `make bench BENCH_ARGS=--quick`,
+## `BENCH_ARGS="--only stats,render"`, `BENCH_ARGS="--baseline main"` (python -m bench --help).
 bench: $(STAMP)
 	command -v wrk >/dev/null 2>&1 || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python -m bench $(BENCH_ARGS)

@@ -64,3 +64,32 @@ def test_sdk_examples_run_as_written(live_server: ServerProcess) -> None:
             check=False,
         )
         assert result.returncode == 0, f"{block}\n---\n{result.stderr}"
+
+
+def registry_walkthrough() -> str:
+    section = README.read_text().split("## Registry: versions, labels, templates", 1)[1]
+    match = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert match, "the registry section's shell block is missing"
+    return match.group(1)
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_registry_walkthrough_runs_verbatim(live_server: ServerProcess) -> None:
+    script = registry_walkthrough()
+    assert "API=http://127.0.0.1:8000\n" in script
+    script = script.replace("API=http://127.0.0.1:8000", f"API={live_server.base_url}", 1)
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert '"version":2' in out and '"commitMessage":"warmer"' in out
+    assert '{"name":"prod","version":1,' in out
+    assert '"rendered":"Write a tagline for Acme Rockets."' in out
+    assert '"promptVersion":1,"label":"prod"' in out
+    assert out.rstrip().splitlines()[-1].count('"version":3') == 1
+    assert '"error"' not in out

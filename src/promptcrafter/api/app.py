@@ -15,7 +15,7 @@ from promptcrafter.api import errors
 from promptcrafter.api.fastpath import FastPaths
 from promptcrafter.api.middleware import BodyLimit, ContractCORS, SecurityHeaders
 from promptcrafter.api.responses import ORJSONResponse
-from promptcrafter.api.routes import auth, health, logs, prompts, search
+from promptcrafter.api.routes import auth, health, labels, logs, prompts, render, search, versions
 from promptcrafter.config import Settings, get_settings
 from promptcrafter.services import Services
 from promptcrafter.store import migrate
@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # /prompts/ is not /prompts: answer 404 in our format rather than redirect.
         redirect_slashes=False,
     )
-    for module in (auth, prompts, logs, search, health):
+    for module in (auth, prompts, versions, labels, render, logs, search, health):
         # Added flat rather than with include_router: FastAPI matches included routers through
         # an extra layer on every request, and these routers carry no shared settings.
         app.router.routes.extend(module.router.routes)
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             ContractCORS,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-Match"],
             expose_headers=["ETag", "Retry-After"],
         )

@@ -29,6 +29,12 @@ class Caller:
     def id(self) -> str:
         return self.user.id
 
+    @property
+    def actor_id(self) -> str:
+        """Who a change is recorded as made by (versions, label history). The one place a
+        credential other than the user's own token would name itself."""
+        return self.user.id
+
 
 async def authenticate(services: Services, authorization: str | None) -> Caller:
     """The user behind an ``Authorization: Bearer <token>`` header, or 401.

@@ -20,8 +20,9 @@ from promptcrafter.client._errors import (
     RateLimitError,
     ServerError,
 )
+from promptcrafter.client._registry import Page
 from promptcrafter.client._sync import PromptCrafterClient
-from promptcrafter.client._types import Log, Prompt, User
+from promptcrafter.client._types import Label, LabelChange, Log, Prompt, Rendered, User, Version
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -31,14 +32,19 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "ForbiddenError",
+    "Label",
+    "LabelChange",
     "Log",
     "NotFoundError",
+    "Page",
     "Prompt",
     "PromptCrafterAPIError",
     "PromptCrafterClient",
     "PromptCrafterConnectionError",
     "PromptCrafterError",
     "RateLimitError",
+    "Rendered",
     "ServerError",
     "User",
+    "Version",
 ]

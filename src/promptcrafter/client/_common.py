@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
 
+from promptcrafter.client._cache import PromptCache
 from promptcrafter.client._errors import (
     PromptCrafterConnectionError,
     PromptCrafterError,
@@ -135,6 +136,7 @@ class ClientBase(Generic[HttpT]):
         self._base_url = resolve_base_url(base_url)
         self._token = token
         self._retry = RetryPolicy(max_retries=max_retries, max_delay=max_retry_delay)
+        self._prompt_cache = PromptCache()
 
     @property
     def base_url(self) -> str:

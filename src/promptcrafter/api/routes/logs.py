@@ -35,14 +35,23 @@ PromptFilter = Annotated[
     responses=documented_errors(400, 401, 404, 413, 415),
 )
 async def create_log(body: LogIn, caller: CurrentUser, db: Db) -> Response:
-    """Record an output tested with one of the caller's prompts (``model`` = ``modelUsed``)."""
+    """Record an output tested with one of the caller's prompts (``model`` = ``modelUsed``),
+    tied to a version: ``promptVersion``, the one ``label`` names now, or the current one."""
     return await record(db, caller.id, body)
 
 
 async def record(db: Database, owner: str, body: LogIn) -> Response:
     """Store a validated log; shared by the route above and the fast path."""
     row = await logs.create(
-        db, owner, body.promptId, body.output, body.model_used, body.notes, body.score
+        db,
+        owner,
+        body.promptId,
+        body.output,
+        body.model_used,
+        body.notes,
+        body.score,
+        version=body.promptVersion,
+        label=body.label,
     )
     return log_response(row, status=201)
 

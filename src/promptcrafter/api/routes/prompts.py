@@ -9,10 +9,11 @@ from starlette.responses import Response
 
 from promptcrafter.api.deps import CurrentUser, Db
 from promptcrafter.api.models import PromptIn, PromptOut, PromptPatch
+from promptcrafter.api.params import LabelQuery, VersionQuery, version_or_label
 from promptcrafter.api.responses import array_response, prompt_body, prompt_response
 from promptcrafter.api.routing import ContractRoute, documented_errors, sentences
 from promptcrafter.ids import PROMPT_ID
-from promptcrafter.store import prompts
+from promptcrafter.store import prompts, versions
 
 router = APIRouter(prefix="/prompts", tags=["prompts"], route_class=ContractRoute)
 
@@ -50,7 +51,18 @@ async def list_prompts(caller: CurrentUser, db: Db) -> Response:
     responses=documented_errors(400, 401, 413, 415),
 )
 async def create_prompt(body: PromptIn, caller: CurrentUser, db: Db) -> Response:
-    row = await prompts.create(db, caller.id, body.title, body.content, body.model, body.tags or [])
+    """Save a prompt as its version 1 (with ``commitMessage``, if given)."""
+    row = await prompts.create(
+        db,
+        caller.id,
+        body.title,
+        body.content,
+        body.model,
+        body.tags or [],
+        commit_message=body.commitMessage,
+        actor=caller.actor_id,
+        first_version=body.version or 1,
+    )
     return prompt_response(row, status=201)
 
 
@@ -60,8 +72,21 @@ async def create_prompt(body: PromptIn, caller: CurrentUser, db: Db) -> Response
     responses=documented_errors(400, 401, 403, 404),
 )
 @sentences(path="The request is malformed or the prompt ID format is invalid.")
-async def get_prompt(prompt_id: PromptId, caller: CurrentUser, db: Db) -> Response:
-    return prompt_response(await prompts.get(db, caller.id, prompt_id))
+async def get_prompt(
+    prompt_id: PromptId,
+    caller: CurrentUser,
+    db: Db,
+    version: VersionQuery = None,
+    label: LabelQuery = None,
+) -> Response:
+    """The prompt; with ``version`` or ``label``, as it was at that version (its own
+    ``_id``, ``ownerId``, ``createdAt`` and ``labels``; ``updatedAt`` = when the version was
+    made). Query-less reads are served by the fast path with the same encoder."""
+    ref = version_or_label(version, label)
+    if ref is None:
+        return prompt_response(await prompts.get(db, caller.id, prompt_id))
+    row = await versions.prompt_as_of(db, caller.id, prompt_id, ref, forbidden=prompts.CANNOT_READ)
+    return prompt_response(row)
 
 
 @router.patch(
@@ -73,9 +98,19 @@ async def get_prompt(prompt_id: PromptId, caller: CurrentUser, db: Db) -> Respon
 async def update_prompt(
     prompt_id: PromptId, body: PromptPatch, caller: CurrentUser, db: Db, if_match: IfMatch = None
 ) -> Response:
-    """Change only the given fields; ``updatedAt`` moves, ``createdAt`` stays."""
+    """Change only the given fields; a real change makes the next version (``updatedAt``
+    moves, ``createdAt`` stays). Values equal to the stored ones change nothing."""
     changes = body.model_dump(exclude_unset=True)
-    row = await prompts.update(db, caller.id, prompt_id, changes, expected_version(if_match))
+    commit_message = changes.pop("commitMessage", None)
+    row = await prompts.update(
+        db,
+        caller.id,
+        prompt_id,
+        changes,
+        expected_version(if_match),
+        commit_message=commit_message,
+        actor=caller.actor_id,
+    )
     return prompt_response(row)
 
 
