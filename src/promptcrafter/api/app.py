@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from promptcrafter import __version__
+from promptcrafter.accesslog import AccessLog
 from promptcrafter.api import errors
 from promptcrafter.api.fastpath import FastPaths
 from promptcrafter.api.middleware import BodyLimit, ContractCORS, SecurityHeaders
@@ -43,6 +44,12 @@ PUBLIC_PATHS = frozenset({"/auth/signup", "/auth/login", "/health"})
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    access_log = AccessLog() if settings.log_format == "json" else None
+    metrics = None
+    if settings.metrics_enabled:
+        from promptcrafter.metrics import Metrics
+
+        metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -52,9 +59,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services = Services.build(settings, db)
         await services.passwords.warm_up()
         app.state.services = services
+        if metrics is not None:
+            metrics.start(db)
         try:
             yield
         finally:
+            if metrics is not None:
+                await metrics.stop()
+            if access_log is not None:
+                access_log.flush()
             await services.close()
 
     app = FastAPI(
@@ -85,6 +98,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(FastPaths)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
+    if access_log is not None or metrics is not None:
+        # Outermost, and only when asked for: off, no request pays for it.
+        from promptcrafter.api.observe import Observe
+
+        app.add_middleware(
+            Observe, access_log=access_log, metrics=metrics, metrics_token=settings.metrics_token
+        )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -14,6 +15,9 @@ from promptcrafter.services import Services
 from promptcrafter.store import users
 from promptcrafter.store.database import Database
 from promptcrafter.store.users import User
+
+# Where the authenticated caller of a request is kept in its ASGI scope (for request logs).
+CALLER = "promptcrafter.caller"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,15 @@ async def authenticate(services: Services, authorization: str | None) -> Caller:
     return Caller(user, claims)
 
 
+async def authenticate_request(
+    services: Services, scope: MutableMapping[str, Any], authorization: str | None
+) -> Caller:
+    """``authenticate``, remembering the caller in the request's scope for its log line."""
+    caller = await authenticate(services, authorization)
+    scope[CALLER] = caller
+    return caller
+
+
 def services_of(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
@@ -78,7 +91,9 @@ async def _client_ip(request: Request) -> str:
 async def _caller(request: Request) -> Caller:
     # Bearer auth is declared in the OpenAPI document by the app (see app._openapi), which
     # keeps this to one dependency with no sub-dependencies on every authenticated request.
-    return await authenticate(services_of(request), request.headers.get("authorization"))
+    return await authenticate_request(
+        services_of(request), request.scope, request.headers.get("authorization")
+    )
 
 
 Svc = Annotated[Services, Depends(_services)]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import Any
 
 from pydantic import ValidationError
 
-from promptcrafter.config import ConfigError, get_settings
+from promptcrafter.accesslog import uvicorn_log_config
+from promptcrafter.config import ConfigError, Settings, get_settings
+from promptcrafter.metrics import multiprocess_directory
 
 
 def register(commands: Any) -> None:
@@ -22,7 +25,6 @@ def register(commands: Any) -> None:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from promptcrafter.api.protocol import JSONErrorHttpToolsProtocol
     from promptcrafter.store import migrate
 
     if args.workers < 1:
@@ -38,6 +40,17 @@ def serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"promptcrafter: cannot open the database: {exc}", file=sys.stderr)
         return 2
+    with contextlib.ExitStack() as stack:
+        if settings.metrics_enabled:
+            # Before any worker starts: every worker writes its metric files there.
+            stack.enter_context(multiprocess_directory())
+        _run(uvicorn, args, settings)
+    return 0
+
+
+def _run(uvicorn: Any, args: argparse.Namespace, settings: Settings) -> None:
+    from promptcrafter.api.protocol import JSONErrorHttpToolsProtocol
+
     uvicorn.run(
         "promptcrafter.api.app:create_app",
         factory=True,
@@ -52,5 +65,5 @@ def serve(args: argparse.Namespace) -> int:
         proxy_headers=False,
         server_header=False,
         log_level=settings.log_level,
+        log_config=uvicorn_log_config(settings.log_format) or uvicorn.config.LOGGING_CONFIG,
     )
-    return 0

@@ -139,6 +139,9 @@ class SQLiteDatabase:
             return False
         return self._thread.is_alive()
 
+    def stats(self) -> dict[str, float]:
+        return {"write_queue": float(self._jobs.qsize())}
+
     async def close(self) -> None:
         self._jobs.put(None)
         await asyncio.to_thread(self._thread.join, 10)
