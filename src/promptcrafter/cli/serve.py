@@ -23,13 +23,19 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from promptcrafter.api.protocol import JSONErrorHttpToolsProtocol
-    from promptcrafter.store import migrate
+    from promptcrafter.store import locks, migrate
 
     if args.workers < 1:
         print("promptcrafter: --workers must be at least 1", file=sys.stderr)
         return 2
+    run_lock: locks.RunLock | None = None
     try:
         settings = get_settings()
+        if settings.engine == "sqlite":
+            # Held until we exit, so ``restore`` cannot swap the file between the migration
+            # and the workers opening it (each worker holds it too).
+            run_lock = locks.RunLock(settings.sqlite_path)
+            run_lock.acquire()
         settings.resolved_secret_key()  # create the embedded key once, before any worker
         migrate.upgrade(settings)
     except (ConfigError, ValidationError) as exc:
@@ -53,4 +59,6 @@ def serve(args: argparse.Namespace) -> int:
         server_header=False,
         log_level=settings.log_level,
     )
+    if run_lock is not None:
+        run_lock.release()
     return 0
