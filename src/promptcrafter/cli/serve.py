@@ -25,13 +25,19 @@ def register(commands: Any) -> None:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from promptcrafter.store import migrate
+    from promptcrafter.store import locks, migrate
 
     if args.workers < 1:
         print("promptcrafter: --workers must be at least 1", file=sys.stderr)
         return 2
+    run_lock: locks.RunLock | None = None
     try:
         settings = get_settings()
+        if settings.engine == "sqlite":
+            # Held until we exit, so ``restore`` cannot swap the file between the migration
+            # and the workers opening it (each worker holds it too).
+            run_lock = locks.RunLock(settings.sqlite_path)
+            run_lock.acquire()
         settings.resolved_secret_key()  # create the embedded key once, before any worker
         migrate.upgrade(settings)
     except (ConfigError, ValidationError) as exc:
@@ -41,6 +47,8 @@ def serve(args: argparse.Namespace) -> int:
         print(f"promptcrafter: cannot open the database: {exc}", file=sys.stderr)
         return 2
     with contextlib.ExitStack() as stack:
+        if run_lock is not None:
+            stack.callback(run_lock.release)
         if settings.metrics_enabled:
             # Before any worker starts: every worker writes its metric files there.
             stack.enter_context(multiprocess_directory())
