@@ -30,6 +30,20 @@ def _storable(value: str) -> str:
     return value
 
 
+def _storable_json(value: Any) -> Any:
+    """Every string inside a JSON value, keys included, passes ``_storable``."""
+    if isinstance(value, str):
+        return _storable(value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _storable(key)
+            _storable_json(item)
+    elif isinstance(value, list):
+        for item in value:
+            _storable_json(item)
+    return value
+
+
 def _clean_text(value: str) -> str:
     """A required string: storable, and not empty or white space only."""
     if not value.strip():
@@ -199,7 +213,8 @@ class LabelIn(Strict):
 
 
 class RenderIn(Strict):
-    variables: dict[str, Any] = Field(
+    # The same text rules as everything stored: no U+0000 anywhere, nested values included.
+    variables: Annotated[dict[str, Any], AfterValidator(_storable_json)] = Field(
         default_factory=dict,
         description="Values by name: strings verbatim, other JSON values as compact JSON, "
         "null as an empty string.",

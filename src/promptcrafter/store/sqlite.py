@@ -218,5 +218,10 @@ class SQLiteDatabase:
         except sqlite3.Error as exc:
             conn.execute("ROLLBACK TO job")
             job.error = translate(exc)
+        except (OverflowError, ValueError, TypeError) as exc:
+            # A parameter the driver cannot bind (an integer beyond 64 bits, say) fails this
+            # job alone; it must never take the writer thread, and every later write, down.
+            conn.execute("ROLLBACK TO job")
+            job.error = StoreError(f"unbindable parameter: {type(exc).__name__}")
         finally:
             conn.execute("RELEASE job")

@@ -15,6 +15,7 @@ from promptcrafter.api.responses import array_response, prompt_body, prompt_resp
 from promptcrafter.api.routing import ContractRoute, documented_errors, sentences
 from promptcrafter.ids import PROMPT_ID
 from promptcrafter.store import prompts, versions
+from promptcrafter.store.versions import MAX_VERSION
 
 router = APIRouter(prefix="/prompts", tags=["prompts"], route_class=ContractRoute)
 
@@ -30,12 +31,17 @@ WRITE_ID_INVALID = "The prompt ID format is invalid."
 
 
 def expected_version(if_match: str | None) -> int | None:
-    """The version an If-Match names; 0 (matching nothing) when it names none we issued."""
+    """The version an If-Match names; 0 (matching nothing) when it names none we issued.
+
+    If-Match compares strongly (RFC 9110), so a weak tag never matches; nor does a number
+    beyond any version we can have issued, which is also never handed to the database."""
     if if_match is None or if_match.strip() == "*":
         return None
-    tag = if_match.strip().removeprefix("W/")
-    if len(tag) >= 3 and tag[0] == tag[-1] == '"' and tag[1:-1].isdigit():
-        return int(tag[1:-1])
+    tag = if_match.strip()
+    digits = tag[1:-1]
+    if len(tag) >= 3 and tag[0] == tag[-1] == '"' and digits.isascii() and digits.isdigit():
+        number = int(digits)
+        return number if number <= MAX_VERSION else 0
     return 0
 
 
