@@ -205,6 +205,39 @@ def test_restore_is_refused_while_a_server_runs_and_onto_a_file_without_force(
             assert login.status_code == 200, login.text
 
 
+def test_postgresql_restore_is_refused_while_connected_and_onto_tables_without_force(
+    tmp_path: Path,
+) -> None:
+    require_engine("postgresql")
+    dump = tmp_path / "copy.dump"
+    with fresh_database("postgresql", tmp_path) as url:
+        env = {"PROMPTCRAFTER_DATABASE_URL": url}
+        with server_on(url, tmp_path) as server:
+            with httpx.Client(base_url=server.base_url, timeout=30) as http:
+                api = Api(client=http, engine="postgresql")
+                account = api.signup()
+                kept = api.create_prompt(account, title="Kept by the backup")
+                assert promptcrafter("backup", str(dump), env=env).returncode == 0
+                api.create_prompt(account, title="Made after the backup")
+            running = promptcrafter("restore", str(dump), "--force", env=env)
+            assert running.returncode == 1
+            assert "stop the servers using it before restoring" in running.stderr
+
+        refused = promptcrafter("restore", str(dump), env=env)
+        assert refused.returncode == 1
+        assert "The database has tables; add --force" in refused.stderr
+
+        restored = promptcrafter("restore", str(dump), "--force", env=env)
+        assert restored.returncode == 0, restored.stderr
+        with (
+            server_on(url, tmp_path) as server,
+            httpx.Client(base_url=server.base_url, timeout=30) as http,
+        ):
+            listed = http.get("/prompts", headers=account.headers)
+            assert listed.status_code == 200, listed.text
+            assert [p["_id"] for p in listed.json()] == [kept["_id"]]
+
+
 def test_a_file_that_is_not_a_backup_is_refused(tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a database at all, just some bytes" * 200)

@@ -99,6 +99,9 @@ def _report_secret(db_path: Path, dest: Path, *, copy: bool) -> None:
     from promptcrafter.store import backup
 
     key = backup.secret_file(db_path)
+    if os.environ.get("PROMPTCRAFTER_SECRET_KEY"):
+        # A server with this environment signs with that value, not with the key file.
+        print("PROMPTCRAFTER_SECRET_KEY is set: a server started with it signs with it; keep it.")
     if not key.is_file():
         if copy:
             raise backup.BackupError(f"There is no secret key file at {key} to copy.")
