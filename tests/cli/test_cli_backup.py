@@ -7,6 +7,7 @@ the copy must then hold every log acknowledged before the backup command was run
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
 import subprocess
@@ -284,3 +285,26 @@ def test_with_secret_on_postgresql_is_a_usage_error(tmp_path: Path) -> None:
         )
     assert done.returncode == 2
     assert "PROMPTCRAFTER_SECRET_KEY" in done.stderr
+
+
+def test_the_readme_sqlite_backup_commands_run_as_written(tmp_path: Path) -> None:
+    readme = Path(__file__).resolve().parents[2] / "README.md"
+    section = readme.read_text().split("### Backups", 1)[1].split("\n## ", 1)[0]
+    backup_cmd, restore_cmd = re.findall(r"```sh\n(.*?)```", section, re.S)[:2]
+    # The default database, promptcrafter.db in the working directory, made by a server.
+    with ServerProcess(f"sqlite:///{tmp_path / 'promptcrafter.db'}", tmp_path, secret=None):
+        pass
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PROMPTCRAFTER_")}
+    env = {**base, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{base.get('PATH', '')}"}
+    for script in (backup_cmd, restore_cmd):
+        done = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, (script, done.stderr)
+    assert mode(tmp_path / "backups" / "promptcrafter-2026-12-01.db.secret") == 0o600
