@@ -18,9 +18,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
 
-    from promptcrafter.cli import serve
+    from promptcrafter.cli import backup, serve
 
     serve.register(commands)
+    backup.register(commands)
     try:
         from promptcrafter.cli.commands import register
     except ImportError:  # the client commands are optional to the server
