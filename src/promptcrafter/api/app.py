@@ -14,7 +14,7 @@ from promptcrafter.api import errors
 from promptcrafter.api.fastpath import FastPaths
 from promptcrafter.api.middleware import BodyLimit, ContractCORS, SecurityHeaders
 from promptcrafter.api.responses import ORJSONResponse
-from promptcrafter.api.routes import auth, health, logs, prompts, search
+from promptcrafter.api.routes import auth, health, keys, logs, prompts, search
 from promptcrafter.config import Settings, get_settings
 from promptcrafter.services import Services
 from promptcrafter.store import migrate
@@ -24,7 +24,8 @@ DESCRIPTION = """\
 A private library of generative-AI prompts and a record of every output tested with them.
 
 Every error answers `{"error": "<sentence>"}`. Authenticate with `Authorization: Bearer <token>`
-from `POST /auth/signup` or `POST /auth/login`.
+from `POST /auth/signup` or `POST /auth/login`, or with `Authorization: Bearer pc_...`, an API
+key from `POST /auth/keys` (a `read` key may only read; no key may manage the account).
 """
 
 
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # /prompts/ is not /prompts: answer 404 in our format rather than redirect.
         redirect_slashes=False,
     )
-    for module in (auth, prompts, logs, search, health):
+    for module in (auth, keys, prompts, logs, search, health):
         # Added flat rather than with include_router: FastAPI matches included routers through
         # an extra layer on every request, and these routers carry no shared settings.
         app.router.routes.extend(module.router.routes)
@@ -97,7 +98,12 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                 if path not in PUBLIC_PATHS:
                     operation["security"] = [{"bearerAuth": []}]
         schema.setdefault("components", {})["securitySchemes"] = {
-            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            "bearerAuth": {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT or API key (pc_...)",
+                "description": "A login token (JWT) or an API key made with POST /auth/keys.",
+            }
         }
         components = schema.get("components", {}).get("schemas", {})
         components.pop("HTTPValidationError", None)
