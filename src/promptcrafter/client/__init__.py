@@ -7,7 +7,7 @@
 """
 
 from promptcrafter.client._async import AsyncPromptCrafterClient
-from promptcrafter.client._common import DEFAULT_BASE_URL, URL_ENV
+from promptcrafter.client._common import API_KEY_ENV, DEFAULT_BASE_URL, URL_ENV
 from promptcrafter.client._errors import (
     AuthenticationError,
     BadRequestError,
@@ -21,11 +21,13 @@ from promptcrafter.client._errors import (
     ServerError,
 )
 from promptcrafter.client._sync import PromptCrafterClient
-from promptcrafter.client._types import Log, Prompt, User
+from promptcrafter.client._types import ApiKey, Log, Prompt, User
 
 __all__ = [
+    "API_KEY_ENV",
     "DEFAULT_BASE_URL",
     "URL_ENV",
+    "ApiKey",
     "AsyncPromptCrafterClient",
     "AuthenticationError",
     "BadRequestError",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 
 class User(TypedDict):
@@ -37,3 +37,16 @@ class Log(TypedDict):
     notes: str | None
     score: float | None
     createdAt: str
+
+
+class ApiKey(TypedDict):
+    """An API key; ``key`` itself is present only in the answer that created it."""
+
+    _id: str
+    name: str
+    scope: str
+    prefix: str
+    createdAt: str
+    expiresAt: str | None
+    lastUsedAt: str | None
+    key: NotRequired[str]
