@@ -1,10 +1,10 @@
 """The shape of an API key, its checksum and its stored hash. No I/O here.
 
 A key is ``pc_`` + an 8-character lookup id + 40 random characters + a 7-character checksum,
-all in lowercase Crockford base32 (58 characters, 240 random bits). The lookup id finds the
-stored row through a unique index; the random part is the secret.
+all in lowercase Crockford base32 (58 characters). The lookup id finds the stored row through
+a unique index; the 40 random characters (200 bits) are the secret.
 
-Only SHA-256 of the whole key is stored. The key carries 240 bits from ``secrets``, so a
+Only SHA-256 of the whole key is stored. The secret is 200 bits from ``secrets``, so a
 fast unsalted hash is enough (nobody can guess or precompute such an input) and, unlike a
 password hash, costs microseconds per request. No server key is mixed in (HMAC) on purpose:
 keys then survive a rotation of ``PROMPTCRAFTER_SECRET_KEY``, and a stolen table still gives
