@@ -245,3 +245,13 @@ def test_last_used_moves_at_most_once_a_minute(
     assert fetch(live_server.database_url, query, made["_id"]) == [(first,)]
     [listed] = client.get("/auth/keys", headers=account.headers).json()
     assert listed["lastUsedAt"] is not None
+
+
+def test_bad_credentials_win_over_the_key_rules(client: httpx.Client, api: Api) -> None:
+    account = api.signup()
+    key = make_key(client, account, scope="read")["key"]
+    typo = key[:-1] + ("a" if key[-1] != "a" else "b")
+    for method, path in (("GET", "/auth/keys"), ("POST", "/prompts"), ("DELETE", "/auth/me")):
+        response = client.request(method, path, json={}, headers=bearer(typo))
+        assert_error(response, 401, BAD_TOKEN)
+    assert_error(client.get("/auth/keys"), 401, "Authentication token is missing.")
