@@ -8,8 +8,12 @@ import time
 from collections.abc import Sequence
 
 from bench import report
-from bench.runner import RESULTS_JSON, Config, Results, log, run_all, run_floor
-from bench.server import ENGINES
+from bench.checks import checks
+from bench.config import NEEDS, RESULTS_JSON, SCENARIOS, Config, log
+from bench.databases import ENGINES
+from bench.meta import collect_meta
+from bench.results import Results
+from bench.runner import run_all, run_floor
 
 
 def _engines(text: str) -> list[str]:
@@ -40,6 +44,16 @@ def _sizes(text: str) -> tuple[int, int]:
     if len(values) != 2 or not 0 < values[0] < values[1]:
         raise argparse.ArgumentTypeError(f"need two increasing sizes like 10000,100000: {text!r}")
     return values[0], values[1]
+
+
+def _only(text: str) -> set[str]:
+    names = {n.strip().lower() for n in text.split(",") if n.strip()}
+    bad = sorted(names - set(SCENARIOS))
+    if bad or not names:
+        raise argparse.ArgumentTypeError(f"scenarios are {', '.join(SCENARIOS)}; got {text!r}")
+    for name in list(names):
+        names |= NEEDS.get(name, set())
+    return names
 
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
@@ -91,6 +105,25 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         help="logs to seed for the GET /logs memory check (default 100000, quick 5000)",
     )
     parser.add_argument(
+        "--only",
+        type=_only,
+        default=None,
+        help="comma list of scenarios to run (default all): " + ", ".join(SCENARIOS),
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="COMMIT",
+        default=None,
+        help="also install COMMIT under bench/out/baseline-<sha> and measure the hot read and "
+        "write of both, interleaved; RESULTS.md gets the ratio new/baseline",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=None,
+        help="interleaved passes per side of a comparison (default 3, quick 1)",
+    )
+    parser.add_argument(
         "--no-profile", action="store_true", help="skip the py-spy step at the end of a run"
     )
     parser.add_argument(
@@ -116,7 +149,13 @@ def build_config(args: argparse.Namespace) -> Config:
         cfg.memory_logs = args.memory_logs
     cfg.connections = args.connections
     cfg.search_connections = (args.connections, 1)
-    cfg.profile = not args.no_profile
+    cfg.profile = not args.no_profile and args.only is None
+    cfg.only = args.only
+    cfg.baseline = args.baseline
+    if cfg.baseline is not None and cfg.only is not None:
+        cfg.only.add("baseline")
+    if args.rounds is not None:
+        cfg.rounds = max(1, args.rounds)
     return cfg
 
 
@@ -134,7 +173,7 @@ def _load_or_empty(cfg: Config) -> Results:
     if RESULTS_JSON.exists():
         return Results.load(RESULTS_JSON)
     results = Results()
-    results.meta = report.collect_meta(cfg)
+    results.meta = collect_meta(cfg)
     return results
 
 
@@ -148,7 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "floor":
         results = Results(path=str(RESULTS_JSON.with_name("floor.json")))
-        results.meta = report.collect_meta(cfg)
+        results.meta = collect_meta(cfg)
         run_floor(cfg, results)
         for workers, floor in results.floor.items():
             lat = floor["latency_ms"]
@@ -167,9 +206,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         results.meta["elapsed_s"] = round(time.monotonic() - start, 1)
         results.save()
     path = report.write_results(results)
-    failed = [c for c in report.checks(results) if c.status == "FAIL"]
-    for check in report.checks(results):
+    failed = [c.target for c in checks(results) if c.status == "FAIL"]
+    failed += [t["target"] for t in results.targets if t["status"] == "FAIL"]
+    for check in checks(results):
         print(f"{check.status:5} {check.target}: {check.measured}")
+    for t in results.targets:
+        print(f"{t['status']:5} {t['target']}: {t['measured']}")
+    for skipped in results.skipped:
+        print(f"skip  {skipped['scenario']} ({skipped['engine']}): {skipped['why']}")
     print(f"\nwrote {path}")
     log(f"done in {(time.monotonic() - start) / 60:.1f} min; {len(failed)} target(s) failed")
     return 0 if not results.errors else 1

@@ -21,9 +21,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench import seed, wrk
-from bench.runner import OUT_DIR, LoadPlan, log, new_secret, pinned
-from bench.server import Database, Server, running
+from bench import corpus, seed, wrk
+from bench.config import OUT_DIR, log
+from bench.databases import Database
+from bench.load import LoadPlan, pinned
+from bench.server import Server, new_secret, running
 
 Json = dict[str, Any]
 
@@ -163,12 +165,12 @@ async def _seed(base_url: str, prompts: int, logs: int) -> tuple[seed.User, list
     async with seed.Api(base_url) as api:
         user = await api.signup("profiler")
         created = await api.create_many(
-            "/prompts", user, (seed.reader_prompt(i) for i in range(prompts)), prompts
+            "/prompts", user, (corpus.reader_prompt(i) for i in range(prompts)), prompts
         )
         await api.create_many(
             "/logs",
             user,
-            (seed.log_payload(created.ids[n % prompts], n) for n in range(logs)),
+            (corpus.log_payload(created.ids[n % prompts], n) for n in range(logs)),
             logs,
         )
         return user, created.ids

@@ -28,17 +28,12 @@ from pathlib import Path
 
 import httpx
 
-from bench import seed, wrk
-from bench.runner import OUT_DIR, new_secret, pinned
-from bench.server import (
-    PG_ADMIN_URL,
-    CpuMeter,
-    Server,
-    pg_postmaster_pid,
-    pg_query,
-    pg_query_async,
-    running,
-)
+from bench import corpus, seed, wrk
+from bench.config import OUT_DIR
+from bench.databases import PG_ADMIN_URL, pg_postmaster_pid, pg_query, pg_query_async
+from bench.load import pinned
+from bench.procfs import CpuMeter
+from bench.server import Server, new_secret, running
 
 LAB = OUT_DIR / "search-lab"
 PG_NAME = "promptcrafter_search_lab"
@@ -83,15 +78,15 @@ async def _seed(engine: str, size: int) -> None:
         api = seed.Api(lab.base_url, concurrency=16)
         try:
             user = await api.signup("searcher")
-            docs = (seed.search_payload(seed.search_doc(i)) for i in range(size))
+            docs = (corpus.search_payload(corpus.search_doc(i)) for i in range(size))
             await seed.timed_create(api, "search library", "/prompts", user, docs, size, print)
         finally:
             await api.close()
     if engine == "postgresql":
         await pg_query_async(database_url(engine), "ANALYZE prompts")
-    queries = seed.search_queries(size // seed.GROUP_SIZE, 4000)
+    queries = corpus.search_queries(size // corpus.GROUP_SIZE, 4000)
     (LAB / f"queries-{engine}.txt").write_text(
-        "\n".join(seed.search_path(q) for q in queries) + "\n"
+        "\n".join(corpus.search_path(q) for q in queries) + "\n"
     )
     state = json.loads(state_file(engine).read_text())
     state_file(engine).write_text(json.dumps({**state, "email": user.email, "size": size}))
@@ -140,7 +135,7 @@ def run(engine: str, env: dict[str, str], duration_s: float) -> None:
 
 
 async def _explain(query: str) -> None:
-    import asyncpg  # the bench's PostgreSQL client, as in bench.server
+    import asyncpg  # the bench's PostgreSQL client, as in bench.databases
 
     from promptcrafter.store import gram_stats, search
     from promptcrafter.store.postgres import SCAN_SETTINGS, asyncpg_dsn

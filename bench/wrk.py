@@ -41,6 +41,8 @@ class WrkResult:
     socket_errors: dict[str, int] = field(default_factory=dict)
     command: str = ""
     cpu: dict[str, float] = field(default_factory=dict)
+    # Answers by status class, from scripts that count them (``post_log_checked.lua``).
+    statuses: dict[str, int] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:
@@ -125,6 +127,8 @@ def parse(output: str) -> WrkResult:
         non_2xx = int(summary["err_status"])
         for name in ("connect", "read", "write", "timeout"):
             socket_errors[name] = int(summary[f"err_{name}"])
+    status_m = re.search(r"^BENCH-STATUS (\{.*\})\s*$", output, re.M)
+    statuses: dict[str, int] = json.loads(status_m.group(1)) if status_m else {}
     return WrkResult(
         requests=requests,
         duration_s=duration_s,
@@ -133,6 +137,7 @@ def parse(output: str) -> WrkResult:
         latency_ms=latency,
         non_2xx=non_2xx,
         socket_errors={k: v for k, v in socket_errors.items() if v},
+        statuses=statuses,
     )
 
 

@@ -16,19 +16,19 @@ from tests.support.server import ServerProcess
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def walkthrough() -> str:
-    section = README.read_text().split("## A walk through the API", 1)[1]
+def shell_block(heading: str) -> str:
+    """The first shell block after ``heading``."""
+    section = README.read_text().split(heading, 1)[1]
     match = re.search(r"```sh\n(.*?)```", section, re.S)
-    assert match, "the walkthrough's shell block is missing"
+    assert match, f"the shell block under {heading!r} is missing"
     return match.group(1)
 
 
-@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
-def test_walkthrough_runs_verbatim(live_server: ServerProcess) -> None:
-    script = walkthrough()
+def run_against(script: str, server: ServerProcess) -> str:
+    """Run a README script as written, but pointed at this test's server instead of
+    `make run`'s port; its standard output."""
     assert "API=http://127.0.0.1:8000\n" in script
-    # The one change: point it at this test's server instead of `make run`'s port.
-    script = script.replace("API=http://127.0.0.1:8000", f"API={live_server.base_url}", 1)
+    script = script.replace("API=http://127.0.0.1:8000", f"API={server.base_url}", 1)
     result = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", script],
         capture_output=True,
@@ -37,7 +37,12 @@ def test_walkthrough_runs_verbatim(live_server: ServerProcess) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    out = result.stdout
+    return result.stdout
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_walkthrough_runs_verbatim(live_server: ServerProcess) -> None:
+    out = run_against(shell_block("## A walk through the API"), live_server)
     assert '"message":"User account created successfully."' in out
     assert re.search(r"^prompt: prompt[0-9a-z]+$", out, re.M)
     assert '"modelUsed":"Claude"' in out and '"score":7' in out
@@ -64,3 +69,14 @@ def test_sdk_examples_run_as_written(live_server: ServerProcess) -> None:
             check=False,
         )
         assert result.returncode == 0, f"{block}\n---\n{result.stderr}"
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_registry_walkthrough_runs_verbatim(live_server: ServerProcess) -> None:
+    out = run_against(shell_block("## Registry: versions, labels, templates"), live_server)
+    assert '"version":2' in out and '"commitMessage":"warmer"' in out
+    assert '{"name":"prod","version":1,' in out
+    assert '"rendered":"Write a tagline for Acme Rockets."' in out
+    assert '"promptVersion":1,"label":"prod"' in out
+    assert out.rstrip().splitlines()[-1].count('"version":3') == 1
+    assert '"error"' not in out

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
 
     database_pool_size: int = Field(default=10, ge=1, le=200)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # "json": one JSON line per request on standard output, and every other log line as JSON.
+    log_format: Literal["text", "json"] = "text"
+    metrics_enabled: bool = False
+    # When set, GET /metrics wants "Authorization: Bearer <this>"; scrapers usually send none.
+    metrics_token: str | None = Field(default=None, repr=False)
 
     @field_validator("trusted_proxies", "cors_origins", mode="before")
     @classmethod

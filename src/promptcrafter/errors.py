@@ -9,9 +9,16 @@ class DomainError(Exception):
     status_code = 400
     headers: ClassVar[dict[str, str] | None] = None
 
-    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+        details: list[str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.details = details  # rendered as the error body's ``details`` list
         if headers is not None:
             self.headers = headers  # type: ignore[misc]  # per-instance override
 

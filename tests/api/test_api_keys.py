@@ -255,3 +255,27 @@ def test_bad_credentials_win_over_the_key_rules(client: httpx.Client, api: Api) 
         response = client.request(method, path, json={}, headers=bearer(typo))
         assert_error(response, 401, BAD_TOKEN)
     assert_error(client.get("/auth/keys"), 401, "Authentication token is missing.")
+
+
+def test_a_label_moved_with_a_write_key_is_recorded_as_by_the_key(
+    client: httpx.Client, api: Api
+) -> None:
+    """SPEC: a history entry's ``by`` is the user or the API key id that made the change."""
+    account = api.signup()
+    prompt = api.create_prompt(account)
+    edited = client.patch(
+        f"/prompts/{prompt['_id']}", json={"content": "Second"}, headers=account.headers
+    )
+    assert edited.status_code == 200, edited.text
+    key = bearer(make_key(client, account, scope="write")["key"])
+    key_id = client.get("/auth/keys", headers=account.headers).json()[0]["_id"]
+    path = f"/prompts/{prompt['_id']}/labels/prod"
+    assert client.put(path, json={"version": 1}, headers=key).status_code == 200
+    assert client.put(path, json={"version": 2}, headers=account.headers).status_code == 200
+    assert client.delete(path, headers=key).status_code == 204
+    history = client.get(f"{path}/history", headers=account.headers).json()
+    assert [(c["version"], c["previousVersion"], c["by"]) for c in history] == [
+        (None, 2, key_id),
+        (2, 1, account.user["_id"]),
+        (1, None, key_id),
+    ]

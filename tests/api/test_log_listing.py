@@ -135,8 +135,9 @@ def test_an_absent_prompt_is_a_404(api: Api, owner: Account, path: str, prompt_i
 
 @pytest.mark.parametrize(
     "query",
-    ["limit=10", "promptid=prompt3", "prompt_id=prompt3", "q=x"],
-    ids=["limit", "lowercase-name", "snake-name", "q"],
+    # (``limit`` is a known parameter since Part 2's paging; ``offset`` is not.)
+    ["offset=10", "promptid=prompt3", "prompt_id=prompt3", "q=x"],
+    ids=["offset", "lowercase-name", "snake-name", "q"],
 )
 def test_unknown_query_parameter_on_logs_is_a_400(
     api: Api, owner: Account, library: dict[str, Any], query: str
@@ -149,7 +150,7 @@ def test_unknown_query_parameter_on_logs_is_a_400(
 def test_unknown_query_parameters_elsewhere_are_a_400(
     api: Api, owner: Account, library: dict[str, Any]
 ) -> None:
-    query = f"promptId={library['first']['_id']}&limit=1"
+    query = f"promptId={library['first']['_id']}&offset=1"
     assert_error(by_prompt(api, owner, "/logs-by-prompt", query), 400, MALFORMED_PARAMS)
     log_id = library["logs"][0]["_id"]
     response = api.client.delete(f"/logs/{log_id}?force=1", headers=owner.headers)

@@ -73,7 +73,11 @@ def test_patch_changes_only_the_given_fields(
 ) -> None:
     original = api.create_prompt(owner, tags=["old", "tags"])
     updated = ok_json(patch(api, owner, original["_id"], changes))
-    assert updated == {**original, **changes, "updatedAt": updated["updatedAt"]}
+    changed = {name: value for name, value in changes.items() if original[name] != value}
+    # Part 2: a change makes the next version (and ``variables`` follow the content).
+    part2 = {"version": original["version"] + 1, "variables": []}
+    assert updated == {**original, **changes, **part2, "updatedAt": updated["updatedAt"]}
+    assert changed
     assert_timestamp(updated["updatedAt"])
     assert updated["updatedAt"] > original["updatedAt"]
     assert ok_json(get_prompt(api.client, owner, original["_id"])) == updated

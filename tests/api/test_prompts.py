@@ -262,7 +262,8 @@ def test_a_long_listing_is_complete_and_in_order(api: Api) -> None:
 @pytest.mark.parametrize(
     ("method", "path", "body"),
     [
-        pytest.param("GET", "/prompts?limit=10", None, id="list"),
+        # (``limit`` is known since Part 2: tests/api/test_paging_prompts.py.)
+        pytest.param("GET", "/prompts?offset=10", None, id="list"),
         pytest.param("POST", "/prompts?draft=1", VALID, id="create"),
         pytest.param("GET", "/prompts/{id}?fields=title", None, id="get"),
         pytest.param("PATCH", "/prompts/{id}?force=1", {"title": "Changed title"}, id="patch"),

@@ -161,6 +161,7 @@ def test_cors_for_listed_origin_only_and_docs_off(cors_server: ServerProcess) ->
         assert "origin" in created.headers["vary"].lower()
         exposed = created.headers["access-control-expose-headers"].lower()
         assert "etag" in exposed and "retry-after" in exposed
+        assert "link" in {h.strip() for h in exposed.split(",")}  # paging's next page
 
         refused = preflight(client, EVIL)
         assert refused.status_code >= 400

@@ -3,6 +3,7 @@ over both workers and really run at the same time."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from typing import Any
 
@@ -96,3 +97,80 @@ def test_concurrent_log_writes_are_all_stored(two_workers: ServerProcess, api2: 
     assert sorted(stored.values()) == sorted(f"{tag}-{i}" for i in range(200))
     by_prompt = api2.client.get(f"/logs?promptId={prompt['_id']}", headers=account.headers)
     assert len(by_prompt.json()) == 200
+
+
+def stored_versions(server: ServerProcess, prompt_id: str) -> list[tuple[Any, ...]]:
+    return fetch(
+        server.database_url,
+        "SELECT version, title, content, tags FROM prompt_versions WHERE prompt_id = $1 "
+        "ORDER BY version",
+        prompt_id,
+    )
+
+
+def test_concurrent_changing_patches_make_versions_without_gaps(
+    two_workers: ServerProcess, api2: Api
+) -> None:
+    account = api2.signup()
+    prompt = api2.create_prompt(account, title="Start", content="start")
+    url = f"/prompts/{prompt['_id']}"
+
+    def patch(index: int) -> httpx.Response:
+        body = {"title": f"Title {index}", "content": f"{{{{v{index}}}}}", "tags": [f"t{index}"]}
+        return call(two_workers, "PATCH", url, json=body, headers=account.headers)
+
+    responses = in_parallel(32, patch)
+    assert sorted({r.status_code for r in responses}) == [200], [r.text for r in responses]
+    assert sorted(r.json()["version"] for r in responses) == list(range(2, 34))
+    rows = stored_versions(two_workers, prompt["_id"])
+    assert [row[0] for row in rows] == list(range(1, 34))
+    for _, title, content, tags in rows[1:]:  # every snapshot is one request's, whole
+        index = title.removeprefix("Title ")
+        assert (content, tags) == (f"{{{{v{index}}}}}", f'["t{index}"]')
+    final = api2.client.get(url, headers=account.headers).json()
+    assert final["version"] == 33 and final["title"] == rows[-1][1]
+    assert final["variables"] == [rows[-1][2].strip("{}")]
+
+
+def test_concurrent_patches_with_one_if_match_make_one_version(
+    two_workers: ServerProcess, api2: Api
+) -> None:
+    account = api2.signup()
+    prompt = api2.create_prompt(account, content="start")
+    url = f"/prompts/{prompt['_id']}"
+    headers = {**account.headers, "If-Match": '"1"'}
+
+    def patch(index: int) -> httpx.Response:
+        return call(two_workers, "PATCH", url, json={"content": f"c{index}"}, headers=headers)
+
+    responses = in_parallel(32, patch)
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] + [412] * 31, [r.text for r in responses if r.status_code >= 500]
+    assert [row[0] for row in stored_versions(two_workers, prompt["_id"])] == [1, 2]
+
+
+def test_concurrent_label_moves_keep_a_consistent_history(
+    two_workers: ServerProcess, api2: Api
+) -> None:
+    account = api2.signup()
+    prompt = api2.create_prompt(account, content="v1")
+    url = f"/prompts/{prompt['_id']}"
+    for index in range(2, 5):
+        assert api2.client.patch(url, json={"content": f"v{index}"}, headers=account.headers)
+
+    def move(index: int) -> httpx.Response:
+        body = {"version": index % 4 + 1}
+        return call(two_workers, "PUT", f"{url}/labels/prod", json=body, headers=account.headers)
+
+    responses = in_parallel(24, move)
+    assert sorted({r.status_code for r in responses}) == [200], [r.text for r in responses]
+    rows = fetch(
+        two_workers.database_url,
+        "SELECT version, previous_version FROM label_history WHERE prompt_id = $1 ORDER BY seq",
+        prompt["_id"],
+    )
+    assert rows[0][1] is None
+    for before, after in itertools.pairwise(rows):
+        assert after[1] == before[0] != after[0]  # each change starts where the last ended
+    final = api2.client.get(url, headers=account.headers).json()
+    assert final["labels"] == {"prod": rows[-1][0]}

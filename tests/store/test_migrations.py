@@ -159,13 +159,19 @@ def expected_prompt(row: tuple) -> dict[str, Any]:
         "tags": tags,
         "createdAt": iso(created),
         "updatedAt": iso(updated),
+        # Part 2 (0007): the history starts at the version the prompt had.
+        "version": 1,
+        "labels": {},
+        "variables": [],
     }
 
 
 def expected_log(row: tuple) -> dict[str, Any]:
     lid, pid, _, output, model, notes, score, created = row
     keys = ("_id", "promptId", "output", "modelUsed", "notes", "score", "createdAt")
-    return dict(zip(keys, (lid, pid, output, model, notes, score, iso(created)), strict=True))
+    log = dict(zip(keys, (lid, pid, output, model, notes, score, iso(created)), strict=True))
+    # Part 2 (0007): no version is known for logs written before versions existed.
+    return {**log, "promptVersion": None, "label": None, "model": model}
 
 
 def login(client: httpx.Client, email: str, password: str) -> dict[str, str]:

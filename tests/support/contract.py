@@ -15,6 +15,9 @@ LOG_ID = re.compile(r"^log[0-9a-z]+$")
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 PROMPT_KEYS = {"_id", "ownerId", "title", "content", "model", "tags", "createdAt", "updatedAt"}
 LOG_KEYS = {"_id", "promptId", "output", "modelUsed", "notes", "score", "createdAt"}
+# Part 2 adds these to the objects (Part 1's keys and values stay as they were).
+PROMPT_KEYS |= {"version", "labels", "variables"}
+LOG_KEYS |= {"promptVersion", "label", "model"}
 
 MISSING_OR_INVALID = "Required fields are missing or invalid."
 MALFORMED_PARAMS = "The request is malformed or contains invalid parameters."

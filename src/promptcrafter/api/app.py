@@ -10,11 +10,23 @@ from typing import Any
 from fastapi import FastAPI
 
 from promptcrafter import __version__
+from promptcrafter.accesslog import AccessLog
 from promptcrafter.api import errors
 from promptcrafter.api.fastpath import FastPaths
 from promptcrafter.api.middleware import BodyLimit, ContractCORS, SecurityHeaders
 from promptcrafter.api.responses import ORJSONResponse
-from promptcrafter.api.routes import auth, health, keys, logs, prompts, search
+from promptcrafter.api.routes import (
+    analytics,
+    auth,
+    health,
+    keys,
+    labels,
+    logs,
+    prompts,
+    render,
+    search,
+    versions,
+)
 from promptcrafter.config import Settings, get_settings
 from promptcrafter.services import Services
 from promptcrafter.store import migrate
@@ -34,6 +46,12 @@ PUBLIC_PATHS = frozenset({"/auth/signup", "/auth/login", "/health"})
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    access_log = AccessLog() if settings.log_format == "json" else None
+    metrics = None
+    if settings.metrics_enabled:
+        from promptcrafter.metrics import Metrics
+
+        metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -43,9 +61,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         services = Services.build(settings, db)
         await services.passwords.warm_up()
         app.state.services = services
+        if metrics is not None:
+            metrics.start(db)
         try:
             yield
         finally:
+            if metrics is not None:
+                await metrics.stop()
+            if access_log is not None:
+                access_log.flush()
             await services.close()
 
     app = FastAPI(
@@ -59,7 +83,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # /prompts/ is not /prompts: answer 404 in our format rather than redirect.
         redirect_slashes=False,
     )
-    for module in (auth, keys, prompts, logs, search, health):
+    for module in (
+        auth,
+        keys,
+        prompts,
+        versions,
+        labels,
+        render,
+        analytics,
+        logs,
+        search,
+        health,
+    ):
         # Added flat rather than with include_router: FastAPI matches included routers through
         # an extra layer on every request, and these routers carry no shared settings.
         app.router.routes.extend(module.router.routes)
@@ -68,14 +103,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             ContractCORS,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-Match"],
-            expose_headers=["ETag", "Retry-After"],
+            expose_headers=["ETag", "Link", "Retry-After"],
         )
     # Innermost first: the fast path, then the body limit, then headers on everything.
     app.add_middleware(FastPaths)
     app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)
+    if access_log is not None or metrics is not None:
+        # Outermost, and only when asked for: off, no request pays for it.
+        from promptcrafter.api.observe import Observe
+
+        app.add_middleware(
+            Observe, access_log=access_log, metrics=metrics, metrics_token=settings.metrics_token
+        )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

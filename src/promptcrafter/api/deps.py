@@ -8,9 +8,9 @@ path, so no way of serving a route can skip a rule.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -37,7 +37,9 @@ _READ_METHODS = frozenset({"GET", "HEAD"})
 # Routes that manage the account itself; only a login token may call them.
 _ACCOUNT_ROUTES = frozenset({("POST", "/auth/password"), ("POST", "/auth/logout")})
 _ACCOUNT_ROUTES |= {("DELETE", "/auth/me")}
-CALLER_SCOPE_KEY = "promptcrafter.caller"
+# Where the authenticated caller of a request is kept in its ASGI scope: for its log line, and
+# so a request is authenticated once however many routes' checks ask.
+CALLER = "promptcrafter.caller"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,12 @@ class Caller:
     @property
     def is_key(self) -> bool:
         return self.key_id is not None
+
+    @property
+    def actor_id(self) -> str:
+        """Who a change is recorded as made by (versions, label history): the API key's id
+        when a key made it, else the user's."""
+        return self.key_id if self.key_id is not None else self.user.id
 
 
 def check_key_rules(caller: Caller, method: str, path: str) -> None:
@@ -118,6 +126,23 @@ async def _key_caller(services: Services, key: str, ip: Callable[[], str]) -> Ca
     return Caller(stored.owner, key_id=stored.id, scope=stored.scope)
 
 
+async def authenticate_request(
+    services: Services,
+    scope: MutableMapping[str, Any],
+    authorization: str | None,
+    ip: Callable[[], str],
+) -> Caller:
+    """``authenticate`` for the request of ``scope``, once: the caller is kept in the scope for
+    its log line and for any later check of the same request. The fast path and the FastAPI
+    dependency both come here."""
+    found = scope.get(CALLER)
+    if isinstance(found, Caller):
+        return found
+    caller = await authenticate(services, authorization, scope["method"], scope["path"], ip)
+    scope[CALLER] = caller
+    return caller
+
+
 def services_of(request: Request) -> Services:
     services: Services = request.app.state.services
     return services
@@ -144,18 +169,12 @@ async def _client_ip(request: Request) -> str:
 async def request_caller(request: Request) -> Caller:
     """Authenticate once per request; ContractRoute calls this before reading parameters, so
     401 and the key rules' 403 come before any 400."""
-    found = request.scope.get(CALLER_SCOPE_KEY)
-    if isinstance(found, Caller):
-        return found
-    caller = await authenticate(
+    return await authenticate_request(
         services_of(request),
+        request.scope,
         request.headers.get("authorization"),
-        request.method,
-        request.scope["path"],
         lambda: request_ip(request),
     )
-    request.scope[CALLER_SCOPE_KEY] = caller
-    return caller
 
 
 async def _caller(request: Request) -> Caller:

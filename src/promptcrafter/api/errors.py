@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
+from promptcrafter.api.params import RESERVED, RESERVED_TYPE
 from promptcrafter.api.responses import ORJSONResponse, error_response
 from promptcrafter.api.routing import sentences_for
 from promptcrafter.errors import BODY_TOO_LARGE, DATABASE_DOWN, NOT_JSON, DomainError
@@ -31,6 +32,9 @@ _STATUS_SENTENCES = {
 def render(exc: DomainError | StoreError) -> Response:
     """The answer for a domain or storage error, wherever it was raised."""
     if isinstance(exc, DomainError):
+        if exc.details is not None:
+            body = {"error": exc.message, "details": exc.details}
+            return ORJSONResponse(body, status_code=exc.status_code, headers=exc.headers)
         return error_response(exc.status_code, exc.message, exc.headers)
     if not isinstance(exc, DatabaseUnavailable):
         log.error("database error: %s", exc)
@@ -47,10 +51,20 @@ async def _validation(request: Request, exc: Exception) -> Response:
     said = sentences_for(request)
     errors = list(exc.errors())
     places = {str(error.get("loc", ("body",))[0]) for error in errors}
-    if "path" in places:
-        message = said.path
-    elif "query" in places:
-        message = said.query
+    if "path" in places and all(
+        error.get("type") == RESERVED_TYPE
+        for error in errors
+        if error.get("loc", ("",))[0] == "path"
+    ):
+        message = RESERVED
+    elif "path" in places or "query" in places:
+        location = "path" if "path" in places else "query"
+        names = [
+            str(loc[1])
+            for loc in (error.get("loc", ()) for error in errors)
+            if len(loc) > 1 and loc[0] == location
+        ]
+        message = said.for_location(location, names)
     elif all(error.get("type") == "password_policy" for error in errors):
         message = PASSWORD_POLICY
     else:

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from promptcrafter.api.deps import authenticate
+from promptcrafter.api.deps import authenticate_request
 from promptcrafter.api.errors import render
 from promptcrafter.api.middleware import read_body, replaying
 from promptcrafter.api.models import LogIn
@@ -37,6 +37,9 @@ from promptcrafter.store import prompts
 from promptcrafter.store.database import StoreError
 
 _PROMPT_PREFIX = "/prompts/"
+# The templates of the FastAPI routes these requests would otherwise reach, for logs and
+# metrics (api/observe.py); tests check that both name a request alike.
+ROUTE = "promptcrafter.route"
 
 Handler = Callable[[Services, str, Any], Awaitable[Response]]
 
@@ -110,6 +113,7 @@ class FastPaths:
             receive = replaying(body, receive)
             log = _valid_log(scope, body)
             if log is not None:
+                scope[ROUTE] = "/logs"
                 await self._answer(scope, receive, send, _create_log, log)
                 return
         elif scope["type"] == "http" and scope["method"] == "GET":
@@ -117,11 +121,13 @@ class FastPaths:
             if path.startswith(_PROMPT_PREFIX) and not scope["query_string"]:
                 prompt_id = path[len(_PROMPT_PREFIX) :]
                 if PROMPT_ID.fullmatch(prompt_id):
+                    scope[ROUTE] = "/prompts/{id}"
                     await self._answer(scope, receive, send, _prompt, prompt_id)
                     return
             elif path == "/search":
                 handled, q = _search_query(scope["query_string"])
                 if handled:
+                    scope[ROUTE] = "/search"
                     await self._answer(scope, receive, send, _search, q)
                     return
         await self.app(scope, receive, send)
@@ -131,11 +137,10 @@ class FastPaths:
     ) -> None:
         services: Services = scope["app"].state.services
         try:
-            caller = await authenticate(
+            caller = await authenticate_request(
                 services,
+                scope,
                 _header(scope, b"authorization"),
-                scope["method"],
-                scope["path"],
                 lambda: _client_ip(services, scope),
             )
             response = await handler(services, caller.id, arg)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
@@ -27,6 +27,20 @@ def _storable(value: str) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise PydanticCustomError("lone_surrogate", "must be valid Unicode text") from None
+    return value
+
+
+def _storable_json(value: Any) -> Any:
+    """Every string inside a JSON value, keys included, passes ``_storable``."""
+    if isinstance(value, str):
+        return _storable(value)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _storable(key)
+            _storable_json(item)
+    elif isinstance(value, list):
+        for item in value:
+            _storable_json(item)
     return value
 
 
@@ -85,6 +99,22 @@ LoginEmail = Annotated[
     str, StringConstraints(min_length=1, max_length=320), AfterValidator(_storable)
 ]
 PromptIdField = Annotated[str, StringConstraints(pattern=r"^prompt[0-9a-z]{1,64}$")]
+_commit = _text(1, 500)
+CommitMessage = Annotated[
+    str,
+    _commit[0],
+    _commit[1],
+    Field(description="Why this version was made (1-500 characters), kept with it."),
+]
+VersionNumber = Annotated[int, Field(ge=1, description="A version number (1, 2, ...).")]
+# Far below the 32-bit column limit, so a history started there still has room to grow.
+FirstVersion = Annotated[int, Field(ge=1, le=1_000_000_000)]
+LABEL_PATTERN = r"^[a-z][a-z0-9._-]{0,35}$"
+LabelName = Annotated[
+    str,
+    StringConstraints(pattern=LABEL_PATTERN),
+    Field(description="A label name; `latest` means the current version."),
+]
 
 
 class Strict(BaseModel):
@@ -122,6 +152,12 @@ class PromptIn(Strict):
     content: Content
     model: ModelName
     tags: Tags | None = None
+    commitMessage: CommitMessage | None = None
+    version: FirstVersion | None = Field(
+        default=None,
+        description="The number of the first version (default 1): an import of a history "
+        "that began later keeps its numbers.",
+    )
 
 
 class PromptPatch(Strict):
@@ -130,12 +166,13 @@ class PromptPatch(Strict):
     content: Content | SkipJsonSchema[None] = None
     model: ModelName | SkipJsonSchema[None] = None
     tags: Tags | SkipJsonSchema[None] = None
+    commitMessage: CommitMessage | SkipJsonSchema[None] = None
 
     @model_validator(mode="before")
     @classmethod
     def _no_nulls_and_not_empty(cls, data: object) -> object:
         if isinstance(data, dict):
-            if not data:
+            if not set(data) - {"commitMessage"}:
                 raise PydanticCustomError("empty_patch", "give at least one field to change")
             if any(value is None for value in data.values()):
                 raise PydanticCustomError("null_field", "fields cannot be set to null")
@@ -151,16 +188,58 @@ class LogIn(Strict):
     )
     notes: Notes | None = None
     score: Score | None = None
+    promptVersion: VersionNumber | None = Field(
+        default=None, description="The version the output came from (default: the current one)."
+    )
+    label: LabelName | None = Field(
+        default=None, description="Or: the label whose version the output came from."
+    )
 
     @model_validator(mode="after")
     def _one_model_name(self) -> LogIn:
         if (self.modelUsed is None) == (self.model is None):
             raise PydanticCustomError("model_used", "give exactly one of modelUsed or model")
+        if self.promptVersion is not None and self.label is not None:
+            raise PydanticCustomError("version_or_label", "give promptVersion or label, not both")
         return self
 
     @property
     def model_used(self) -> str:
         return self.modelUsed or self.model or ""
+
+
+class RestoreIn(Strict):
+    commitMessage: CommitMessage | None = None
+
+
+class LabelIn(Strict):
+    version: VersionNumber
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"version": 3}]})
+
+
+class RenderIn(Strict):
+    # The same text rules as everything stored: no U+0000 anywhere, nested values included.
+    variables: Annotated[dict[str, Any], AfterValidator(_storable_json)] = Field(
+        default_factory=dict,
+        description="Values by name: strings verbatim, other JSON values as compact JSON, "
+        "null as an empty string.",
+    )
+    version: VersionNumber | None = None
+    label: LabelName | None = None
+    strict: bool = Field(
+        default=True, description="Refuse (400) when a variable is missing; else leave it."
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"variables": {"product": "Acme"}, "label": "prod"}]}
+    )
+
+    @model_validator(mode="after")
+    def _version_or_label(self) -> RenderIn:
+        if self.version is not None and self.label is not None:
+            raise PydanticCustomError("version_or_label", "give version or label, not both")
+        return self
 
 
 # ---- responses (documentation; handlers encode rows directly) ------------------------
@@ -212,6 +291,9 @@ class PromptOut(BaseModel):
     tags: list[str]
     createdAt: str
     updatedAt: str
+    version: int = Field(description="The current version's number; the ETag is its quoted form.")
+    labels: dict[str, int] = Field(description="Label name to version number.")
+    variables: list[str] = Field(description="Template variables, in order of first appearance.")
 
 
 class LogOut(BaseModel):
@@ -222,7 +304,148 @@ class LogOut(BaseModel):
     notes: str | None
     score: float | None
     createdAt: str
+    promptVersion: int | None = Field(description="null only for logs older than versions.")
+    label: str | None = Field(description="The label sent with the log, if any.")
+    model: str = Field(description="The same as modelUsed.")
+
+
+class VersionOut(BaseModel):
+    promptId: str
+    version: int
+    title: str
+    content: str
+    model: str
+    tags: list[str]
+    variables: list[str]
+    commitMessage: str | None
+    labels: list[str] = Field(description="The labels pointing at this version, sorted.")
+    createdAt: str
+
+
+class LabelOut(BaseModel):
+    name: str
+    version: int
+    updatedAt: str
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "prod", "version": 3, "updatedAt": "2024-06-20T13:20:12.000Z"}]
+        }
+    )
+
+
+class LabelChangeOut(BaseModel):
+    name: str
+    version: int | None = Field(description="null when the label was deleted.")
+    previousVersion: int | None = Field(description="null when the label was created.")
+    by: str = Field(description="The user (or API key) that made the change.")
+    at: str
+
+
+class RenderOut(BaseModel):
+    promptId: str
+    version: int
+    rendered: str
+    used: list[str]
+    missing: list[str]
+    unused: list[str]
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "promptId": "prompt01j0abcd",
+                    "version": 3,
+                    "rendered": "Write a tagline for Acme.",
+                    "used": ["product"],
+                    "missing": [],
+                    "unused": [],
+                }
+            ]
+        }
+    )
 
 
 class HealthOut(BaseModel):
     status: str
+
+
+class ScoreSummaryOut(BaseModel):
+    """The figures of a set of logs; score figures cover the scored ones (null when none,
+    ``stddev`` and ``ci95`` null below two)."""
+
+    count: int
+    scored: int
+    mean: float | None
+    median: float | None
+    stddev: float | None
+    min: float | None
+    max: float | None
+    ci95: list[float] | None = Field(description="[low, high]: mean ± t(0.975, n−1)·s/√n")
+    histogram: list[int] = Field(description="11 counts: bin i holds i ≤ s < i+1, bin 10 holds 10")
+    firstAt: str | None
+    lastAt: str | None
+
+
+class StatsGroupOut(ScoreSummaryOut):
+    promptVersion: int | None = Field(
+        default=None, description="With `version` grouping (null: logs from before versions)"
+    )
+    modelUsed: str | None = Field(default=None, description="With `model` grouping")
+
+
+class StatsOut(BaseModel):
+    promptId: str
+    by: list[str]
+    groups: list[StatsGroupOut]
+    total: ScoreSummaryOut
+
+
+class CompareSideOut(BaseModel):
+    version: int
+    count: int = Field(description="Scored logs")
+    mean: float | None
+    median: float | None
+
+
+class CompareOut(BaseModel):
+    a: CompareSideOut
+    b: CompareSideOut
+    difference: float | None = Field(description="mean(b) − mean(a)")
+    ci95: list[float] | None = Field(description="Welch's 95% interval for the difference")
+    pValue: float | None = Field(description="Two-sided Mann–Whitney U, asymptotic")
+    verdict: str = Field(
+        description="`not enough data`, `b is better`, `a is better` or `no clear difference`"
+    )
+
+
+class ChangeOut(BaseModel):
+    from_: str = Field(alias="from")
+    to: str
+
+
+class AddedRemovedOut(BaseModel):
+    added: list[str]
+    removed: list[str]
+
+
+class LineOut(BaseModel):
+    op: str = Field(description="`equal`, `insert` or `delete`")
+    text: str
+
+
+class ContentDiffOut(BaseModel):
+    changed: bool
+    unified: str = Field(description="difflib.unified_diff text, v<from> to v<to>, 3 lines")
+    lines: list[LineOut]
+
+
+class DiffOut(BaseModel):
+    promptId: str
+    from_: int = Field(alias="from")
+    to: int
+    title: ChangeOut | None
+    model: ChangeOut | None
+    tags: AddedRemovedOut
+    variables: AddedRemovedOut
+    content: ContentDiffOut

@@ -10,7 +10,7 @@ from starlette.responses import Response, StreamingResponse
 
 from promptcrafter.clock import iso_ms
 from promptcrafter.security.apikeys import PREFIX
-from promptcrafter.store import apikeys, logs, prompts
+from promptcrafter.store import apikeys, labels, logs, prompts, versions
 from promptcrafter.store.database import Row
 from promptcrafter.store.users import User
 
@@ -64,6 +64,10 @@ def prompt_body(row: Row) -> dict[str, Any]:
         "tags": orjson.Fragment(row[prompts.TAGS]),
         "createdAt": iso_ms(row[prompts.CREATED]),
         "updatedAt": iso_ms(row[prompts.UPDATED]),
+        "version": row[prompts.VERSION],
+        # Both computed when the prompt was written, and spliced in like the tags.
+        "labels": orjson.Fragment(row[prompts.LABELS]),
+        "variables": orjson.Fragment(row[prompts.VARIABLES]),
     }
 
 
@@ -78,6 +82,45 @@ def prompt_response(row: Row, status: int = 200) -> Response:
         media_type=JSON,
         headers={"ETag": etag(row)},
     )
+
+
+def version_body(row: Row, names: list[str]) -> dict[str, Any]:
+    """A version row (``versions.COLUMNS``) with the sorted label names pointing at it."""
+    return {
+        "promptId": row[versions.PROMPT],
+        "version": row[versions.VERSION],
+        "title": row[versions.TITLE],
+        "content": row[versions.CONTENT],
+        "model": row[versions.MODEL],
+        "tags": orjson.Fragment(row[versions.TAGS]),
+        "variables": orjson.Fragment(row[versions.VARIABLES]),
+        "commitMessage": row[versions.COMMIT_MESSAGE],
+        "labels": names,
+        "createdAt": iso_ms(row[versions.CREATED]),
+    }
+
+
+def label_body(row: Row) -> dict[str, Any]:
+    return {
+        "name": row[labels.NAME],
+        "version": row[labels.VERSION],
+        "updatedAt": iso_ms(row[labels.UPDATED]),
+    }
+
+
+def label_change_body(row: Row) -> dict[str, Any]:
+    name, version, previous, by, at = row
+    return {
+        "name": name,
+        "version": version,
+        "previousVersion": previous,
+        "by": by,
+        "at": iso_ms(at),
+    }
+
+
+def json_response(content: Any, status: int = 200) -> Response:
+    return Response(orjson.dumps(content), status_code=status, media_type=JSON)
 
 
 def _score(value: float | None) -> float | int | None:
@@ -96,6 +139,9 @@ def log_body(row: Row) -> dict[str, Any]:
         "notes": row[logs.NOTES],
         "score": _score(row[logs.SCORE]),
         "createdAt": iso_ms(row[logs.CREATED]),
+        "promptVersion": row[logs.PROMPT_VERSION],
+        "label": row[logs.LABEL],
+        "model": row[logs.MODEL_USED],  # the public OpenAPI file's name for modelUsed
     }
 
 

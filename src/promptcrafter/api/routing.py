@@ -37,15 +37,24 @@ class Sentences:
     body: str = MISSING_OR_INVALID
     path: str = "The request is malformed."
     query: str = MALFORMED_PARAMS
+    # Parameters with a sentence of their own (a version number beside a prompt id): used
+    # when only such parameters are invalid.
+    named: tuple[tuple[str, str], ...] = ()
+
+    def for_location(self, location: str, names: list[str]) -> str:
+        own = dict(self.named)
+        if names and all(name in own for name in names):
+            return own[names[0]]
+        return self.path if location == "path" else self.query
 
 
 _ATTRIBUTE = "__promptcrafter_sentences__"
 DEFAULT_SENTENCES = Sentences()
 
 
-def sentences(**kwargs: str) -> Callable[[F], F]:
+def sentences(named: dict[str, str] | None = None, **kwargs: str) -> Callable[[F], F]:
     def mark(endpoint: F) -> F:
-        setattr(endpoint, _ATTRIBUTE, Sentences(**kwargs))
+        setattr(endpoint, _ATTRIBUTE, Sentences(named=tuple((named or {}).items()), **kwargs))
         return endpoint
 
     return mark

@@ -11,7 +11,9 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from promptcrafter.cli import credentials, keys, output, transfer
+from rich.console import RenderableType
+
+from promptcrafter.cli import credentials, keys, output, registry_commands, transfer
 from promptcrafter.cli.session import (
     CLIError,
     Handler,
@@ -96,16 +98,16 @@ def _whoami(args: argparse.Namespace) -> int:
     if s.as_json:
         output.write_json(user)
     else:
-        print(output.user_detail(user))
-        print(f"Server:  {s.url}")
+        output.show(output.user_detail(user))
+        print(f"Server: {s.url}")
     return 0
 
 
-def _show(as_json: bool, data: Any, render: Callable[[Any], str]) -> None:
+def _show(as_json: bool, data: Any, render: Callable[[Any], RenderableType]) -> None:
     if as_json:
         output.write_json(data)
     else:
-        print(render(data))
+        output.show(render(data))
 
 
 # --- prompts ---------------------------------------------------------------------------------
@@ -132,7 +134,7 @@ def _prompts_list(args: argparse.Namespace) -> int:
 def _prompts_get(args: argparse.Namespace) -> int:
     s = session(args)
     with s.client() as client:
-        prompt = client.get_prompt(args.id)
+        prompt = client.get_prompt(args.id, version=args.version, label=args.label)
     _show(s.as_json, prompt, output.prompt_detail)
     return 0
 
@@ -142,7 +144,9 @@ def _prompts_create(args: argparse.Namespace) -> int:
     content = _content(args, required=True)
     assert content is not None
     with s.client() as client:
-        prompt = client.create_prompt(args.title, content, args.model, tags=args.tags)
+        prompt = client.create_prompt(
+            args.title, content, args.model, tags=args.tags, commit_message=args.message
+        )
     _show(s.as_json, prompt, output.prompt_detail)
     return 0
 
@@ -163,6 +167,8 @@ def _prompts_update(args: argparse.Namespace) -> int:
         fields["tags"] = args.tags
     if not fields:
         raise CLIError("Nothing to change: give --title, --content, --model or --tag.", 2)
+    if args.message is not None:
+        fields["commit_message"] = args.message
     with s.client() as client:
         prompt = client.update_prompt(args.id, **fields)
     _show(s.as_json, prompt, output.prompt_detail)
@@ -224,7 +230,15 @@ def _logs_create(args: argparse.Namespace) -> int:
     s = session(args)
     text = args.output if args.output is not None else read_text(args.output_file)
     with s.client() as client:
-        log = client.create_log(args.prompt, text, args.model, notes=args.notes, score=args.score)
+        log = client.create_log(
+            args.prompt,
+            text,
+            args.model,
+            notes=args.notes,
+            score=args.score,
+            prompt_version=args.version,
+            label=args.label,
+        )
     _show(s.as_json, log, output.log_detail)
     return 0
 
@@ -275,6 +289,7 @@ def _prompt_fields(parser: argparse.ArgumentParser, *, create: bool) -> None:
     )
     if not create:
         tags.add_argument("--clear-tags", action="store_true", help="remove every tag")
+    parser.add_argument("--message", help="commit message kept with the version this makes")
 
 
 def _group(subparsers: Subparsers, name: str, help_text: str) -> Subparsers:
@@ -301,8 +316,9 @@ def register(subparsers: Subparsers) -> None:
 
     prompts = _group(subparsers, "prompts", "list, show, create, change and delete prompts")
     _add(prompts, "list", _prompts_list, "list your prompts, oldest first", common)
-    p = _add(prompts, "get", _prompts_get, "show one prompt", common)
+    p = _add(prompts, "get", _prompts_get, "show one prompt (or one of its versions)", common)
     p.add_argument("id", help="prompt id")
+    registry_commands.version_or_label(p)
     p = _add(prompts, "create", _prompts_create, "store a new prompt", common)
     _prompt_fields(p, create=True)
     p = _add(prompts, "update", _prompts_update, "change some fields of a prompt", common)
@@ -324,8 +340,11 @@ def register(subparsers: Subparsers) -> None:
     p.add_argument("--model", required=True, help="the model that produced the output")
     p.add_argument("--notes", help="your notes")
     p.add_argument("--score", type=_score, help="a score from 0 to 10")
+    registry_commands.version_or_label(p)
     p = _add(logs, "delete", _logs_delete, "delete a log", common)
     p.add_argument("id", help="log id")
+
+    registry_commands.register(subparsers, prompts, common)
 
     p = _add(subparsers, "search", _search, "find your prompts containing every word", common)
     p.add_argument("query", nargs="+", help="words to look for in titles, tags and text")

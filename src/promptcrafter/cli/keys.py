@@ -6,15 +6,17 @@ import argparse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from rich.console import RenderableType
+
 from promptcrafter.cli import output
 from promptcrafter.cli.session import session
 
 HELP = "create, list and revoke API keys for scripts and CI"
 
 
-def _table(keys: Sequence[Mapping[str, Any]]) -> str:
+def _table(keys: Sequence[Mapping[str, Any]]) -> RenderableType:
     if not keys:
-        return "No API keys."
+        return output.empty("No API keys.")
     rows = [
         [
             str(key.get("_id", "")),
@@ -28,7 +30,7 @@ def _table(keys: Sequence[Mapping[str, Any]]) -> str:
         for key in keys
     ]
     headers = ["ID", "NAME", "SCOPE", "PREFIX", "CREATED", "EXPIRES", "LAST USED"]
-    return output.render_table(headers, rows, flexible=1)
+    return output.table(headers, rows, flexible=1)
 
 
 def create(args: argparse.Namespace) -> int:
@@ -38,7 +40,7 @@ def create(args: argparse.Namespace) -> int:
     if s.as_json:
         output.write_json(made)
     else:
-        print(_table([made]))
+        output.show(_table([made]))
         print(f"\nKey (shown only now, keep it secret):\n{made.get('key', '')}")
     return 0
 
@@ -50,7 +52,7 @@ def list_keys(args: argparse.Namespace) -> int:
     if s.as_json:
         output.write_json(keys)
     else:
-        print(_table(keys))
+        output.show(_table(keys))
     return 0
 
 

@@ -1,4 +1,10 @@
-"""Human output (tables, detail views, a progress bar) and JSON output, stdlib only."""
+"""Human output (tables, detail views, a progress bar) through rich, and JSON output.
+
+Every string that came from the server is wrapped in ``rich.text.Text`` (never parsed as
+markup) after control characters are dropped, so a stored title can neither move the cursor
+nor restyle the terminal. Tables fit the terminal's width; when the output is not a terminal
+they are laid out for ``$COLUMNS`` (else 120) columns and carry no colour.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,17 @@ import json
 import re
 import shutil
 import sys
-import time
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, TextIO
 
-# Control characters (C0 except tab and newline, DEL, C1) are dropped from what we print, so a
-# stored title cannot move the cursor or recolour the terminal.
+from rich.console import Console, Group, RenderableType
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
+from rich.progress import Progress as RichProgress
+from rich.table import Table
+from rich.text import Text
+
+# Control characters (C0 except tab and newline, DEL, C1) are dropped from what we print.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BLANKS = re.compile(r"\s+")
 ELLIPSIS = "…"
@@ -51,6 +61,17 @@ def fmt_score(value: object) -> str:
     return str(value)
 
 
+def fmt_number(value: object, digits: int = 2) -> str:
+    """A statistic for people: ``-`` when undefined, else rounded."""
+    if value is None or isinstance(value, bool):
+        return "-"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return one_line(str(value))
+
+
 def fmt_tags(value: object) -> str:
     if not isinstance(value, list) or not value:
         return "-"
@@ -67,35 +88,50 @@ def write_json(data: object, stream: TextIO | None = None) -> None:
     out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def render_table(
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    *,
-    flexible: int | None = None,
-    width: int | None = None,
-) -> str:
-    """Columns padded to fit; ``flexible`` names the column that shrinks to fit ``width``."""
-    cells = [[one_line(cell) for cell in row] for row in rows]
-    widths = [len(h) for h in headers]
-    for row in cells:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], len(cell))
-    if width is None:
-        width = shutil.get_terminal_size((120, 24)).columns
-    if flexible is not None:
-        overflow = sum(widths) + 2 * (len(widths) - 1) - width
-        if overflow > 0:
-            widths[flexible] = max(len(headers[flexible]), 12, widths[flexible] - overflow)
-    lines = []
-    for row in [list(headers), *cells]:
-        padded = [truncate(cell, widths[i]).ljust(widths[i]) for i, cell in enumerate(row)]
-        lines.append("  ".join(padded).rstrip())
-    return "\n".join(lines)
+def console(stream: TextIO | None = None) -> Console:
+    out = stream or sys.stdout
+    isatty = getattr(out, "isatty", None)
+    terminal = bool(isatty and isatty())
+    width = None if terminal else shutil.get_terminal_size((120, 24)).columns
+    return Console(
+        file=out, width=width, markup=False, emoji=False, highlight=False, soft_wrap=False
+    )
 
 
-def prompts_table(prompts: Sequence[Mapping[str, Any]]) -> str:
+def show(renderable: RenderableType, stream: TextIO | None = None) -> None:
+    console(stream).print(renderable)
+
+
+def text(value: object) -> Text:
+    """A server value as inert text."""
+    return Text(clean(str(value)))
+
+
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, flexible: int | None = None
+) -> Table:
+    """Columns that keep their content on one line; ``flexible`` names the column that is
+    cut short (with an ellipsis) so the table fits the width."""
+    grid = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
+    for i, header in enumerate(headers):
+        # Rich narrows wrappable columns first: only the flexible one is, and its cells are
+        # cut short with an ellipsis rather than wrapped, so every row stays one line.
+        flex = i == flexible
+        grid.add_column(
+            header, no_wrap=not flex, overflow="ellipsis", min_width=len(header) if flex else None
+        )
+    for row in rows:
+        grid.add_row(*(Text(one_line(cell), no_wrap=True, overflow="ellipsis") for cell in row))
+    return grid
+
+
+def empty(sentence: str) -> Text:
+    return Text(sentence)
+
+
+def prompts_table(prompts: Sequence[Mapping[str, Any]]) -> RenderableType:
     if not prompts:
-        return "No prompts."
+        return empty("No prompts.")
     rows = [
         [
             str(p.get("_id", "")),
@@ -106,16 +142,17 @@ def prompts_table(prompts: Sequence[Mapping[str, Any]]) -> str:
         ]
         for p in prompts
     ]
-    return render_table(["ID", "TITLE", "MODEL", "TAGS", "UPDATED"], rows, flexible=1)
+    return table(["ID", "TITLE", "MODEL", "TAGS", "UPDATED"], rows, flexible=1)
 
 
-def logs_table(logs: Sequence[Mapping[str, Any]]) -> str:
+def logs_table(logs: Sequence[Mapping[str, Any]]) -> RenderableType:
     if not logs:
-        return "No logs."
+        return empty("No logs.")
     rows = [
         [
             str(log.get("_id", "")),
             str(log.get("promptId", "")),
+            fmt_score(log.get("promptVersion")),
             truncate(one_line(str(log.get("modelUsed", ""))), 24),
             fmt_score(log.get("score")),
             truncate(one_line(str(log.get("output", ""))), 60),
@@ -123,49 +160,74 @@ def logs_table(logs: Sequence[Mapping[str, Any]]) -> str:
         ]
         for log in logs
     ]
-    headers = ["ID", "PROMPT", "MODEL", "SCORE", "OUTPUT", "CREATED"]
-    return render_table(headers, rows, flexible=4)
+    headers = ["ID", "PROMPT", "VERSION", "MODEL", "SCORE", "OUTPUT", "CREATED"]
+    return table(headers, rows, flexible=5)
 
 
-def _fields(pairs: Sequence[tuple[str, str]]) -> str:
-    width = max(len(label) for label, _ in pairs)
-    return "\n".join(f"{(label + ':').ljust(width + 1)} {value}" for label, value in pairs)
+def fields(pairs: Sequence[tuple[str, str]]) -> Table:
+    """``Label: value`` lines, labels aligned."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column(overflow="fold")
+    for label, value in pairs:
+        grid.add_row(Text(label + ":"), Text(one_line(value)))
+    return grid
 
 
-def prompt_detail(prompt: Mapping[str, Any]) -> str:
-    head = _fields(
-        [
-            ("ID", str(prompt.get("_id", ""))),
-            ("Title", one_line(str(prompt.get("title", "")))),
-            ("Model", one_line(str(prompt.get("model", "")))),
-            ("Tags", fmt_tags(prompt.get("tags"))),
-            ("Created", str(prompt.get("createdAt", "-"))),
-            ("Updated", str(prompt.get("updatedAt", "-"))),
-        ]
-    )
-    return f"{head}\n\n{clean(str(prompt.get('content', ''))).rstrip()}"
+def with_body(head: RenderableType, body: str) -> RenderableType:
+    return Group(head, Text(""), text(body.rstrip()))
 
 
-def log_detail(log: Mapping[str, Any]) -> str:
+def fmt_labels(value: object) -> str:
+    if isinstance(value, Mapping) and value:
+        return ", ".join(f"{name}→v{version}" for name, version in sorted(value.items()))
+    if isinstance(value, list) and value:
+        return ", ".join(str(name) for name in value)
+    return "-"
+
+
+def prompt_detail(prompt: Mapping[str, Any]) -> RenderableType:
+    pairs = [
+        ("ID", str(prompt.get("_id", ""))),
+        ("Title", str(prompt.get("title", ""))),
+        ("Model", str(prompt.get("model", ""))),
+        ("Tags", fmt_tags(prompt.get("tags"))),
+    ]
+    if "version" in prompt:
+        pairs.append(("Version", fmt_score(prompt.get("version"))))
+        pairs.append(("Labels", fmt_labels(prompt.get("labels"))))
+        pairs.append(("Variables", ", ".join(prompt.get("variables") or []) or "-"))
+    if prompt.get("stale"):
+        pairs.append(("Stale", "yes (the server could not be reached)"))
+    pairs += [
+        ("Created", str(prompt.get("createdAt", "-"))),
+        ("Updated", str(prompt.get("updatedAt", "-"))),
+    ]
+    return with_body(fields(pairs), str(prompt.get("content", "")))
+
+
+def log_detail(log: Mapping[str, Any]) -> RenderableType:
     notes = log.get("notes")
-    head = _fields(
-        [
-            ("ID", str(log.get("_id", ""))),
-            ("Prompt", str(log.get("promptId", ""))),
-            ("Model", one_line(str(log.get("modelUsed", "")))),
-            ("Score", fmt_score(log.get("score"))),
-            ("Notes", one_line(notes) if isinstance(notes, str) else "-"),
-            ("Created", str(log.get("createdAt", "-"))),
-        ]
-    )
-    return f"{head}\n\n{clean(str(log.get('output', ''))).rstrip()}"
+    pairs = [
+        ("ID", str(log.get("_id", ""))),
+        ("Prompt", str(log.get("promptId", ""))),
+    ]
+    if "promptVersion" in log:
+        pairs.append(("Version", fmt_score(log.get("promptVersion"))))
+    pairs += [
+        ("Model", str(log.get("modelUsed", ""))),
+        ("Score", fmt_score(log.get("score"))),
+        ("Notes", notes if isinstance(notes, str) else "-"),
+        ("Created", str(log.get("createdAt", "-"))),
+    ]
+    return with_body(fields(pairs), str(log.get("output", "")))
 
 
-def user_detail(user: Mapping[str, Any]) -> str:
-    return _fields(
+def user_detail(user: Mapping[str, Any]) -> RenderableType:
+    return fields(
         [
-            ("Name", one_line(str(user.get("name", "")))),
-            ("Email", one_line(str(user.get("email", "")))),
+            ("Name", str(user.get("name", ""))),
+            ("Email", str(user.get("email", ""))),
             ("ID", str(user.get("_id", ""))),
             ("Created", str(user.get("createdAt", "-"))),
         ]
@@ -173,19 +235,24 @@ def user_detail(user: Mapping[str, Any]) -> str:
 
 
 class Progress:
-    """A one-line progress bar on a terminal; silent when the stream is not one."""
+    """A progress bar on a terminal (rich's); silent when the stream is not one."""
 
     def __init__(self, label: str, total: int | None, stream: TextIO | None = None) -> None:
-        self._stream = stream or sys.stderr
-        self._label = label
-        self._total = total
-        self._done = 0
-        self._last_draw = 0.0
-        isatty = getattr(self._stream, "isatty", None)
+        out = stream or sys.stderr
+        isatty = getattr(out, "isatty", None)
         self.enabled = bool(isatty and isatty())
+        self._bar = RichProgress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=Console(file=out, markup=False, highlight=False),
+            disable=not self.enabled,
+            transient=False,
+        )
+        self._task = self._bar.add_task(label, total=total)
 
     def __enter__(self) -> Progress:
-        self._draw(force=True)
+        self._bar.start()
         return self
 
     def __exit__(
@@ -197,32 +264,10 @@ class Progress:
         self.close()
 
     def set_total(self, total: int) -> None:
-        self._total = total
-        self._draw(force=True)
+        self._bar.update(self._task, total=total)
 
     def advance(self, step: int = 1) -> None:
-        self._done += step
-        self._draw(force=self._done == self._total)
+        self._bar.advance(self._task, step)
 
     def close(self) -> None:
-        if self.enabled:
-            self._draw(force=True)
-            self._stream.write("\n")
-            self._stream.flush()
-            self.enabled = False
-
-    def _draw(self, *, force: bool = False) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if not force and now - self._last_draw < 0.1:
-            return
-        self._last_draw = now
-        if self._total:
-            share = min(1.0, self._done / self._total)
-            bar = ("#" * round(share * 30)).ljust(30, "-")
-            text = f"{self._label} [{bar}] {self._done}/{self._total}"
-        else:
-            text = f"{self._label} {self._done}"
-        self._stream.write("\r" + text + "\x1b[K")
-        self._stream.flush()
+        self._bar.stop()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from typing import Any
 
 from pydantic import ValidationError
 
-from promptcrafter.config import ConfigError, get_settings
+from promptcrafter.accesslog import uvicorn_log_config
+from promptcrafter.config import ConfigError, Settings, get_settings
+from promptcrafter.metrics import multiprocess_directory
 
 
 def register(commands: Any) -> None:
@@ -22,14 +25,19 @@ def register(commands: Any) -> None:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from promptcrafter.api.protocol import JSONErrorHttpToolsProtocol
-    from promptcrafter.store import migrate
+    from promptcrafter.store import locks, migrate
 
     if args.workers < 1:
         print("promptcrafter: --workers must be at least 1", file=sys.stderr)
         return 2
+    run_lock: locks.RunLock | None = None
     try:
         settings = get_settings()
+        if settings.engine == "sqlite":
+            # Held until we exit, so ``restore`` cannot swap the file between the migration
+            # and the workers opening it (each worker holds it too).
+            run_lock = locks.RunLock(settings.sqlite_path)
+            run_lock.acquire()
         settings.resolved_secret_key()  # create the embedded key once, before any worker
         migrate.upgrade(settings)
     except (ConfigError, ValidationError) as exc:
@@ -38,6 +46,19 @@ def serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"promptcrafter: cannot open the database: {exc}", file=sys.stderr)
         return 2
+    with contextlib.ExitStack() as stack:
+        if run_lock is not None:
+            stack.callback(run_lock.release)
+        if settings.metrics_enabled:
+            # Before any worker starts: every worker writes its metric files there.
+            stack.enter_context(multiprocess_directory())
+        _run(uvicorn, args, settings)
+    return 0
+
+
+def _run(uvicorn: Any, args: argparse.Namespace, settings: Settings) -> None:
+    from promptcrafter.api.protocol import JSONErrorHttpToolsProtocol
+
     uvicorn.run(
         "promptcrafter.api.app:create_app",
         factory=True,
@@ -52,5 +73,5 @@ def serve(args: argparse.Namespace) -> int:
         proxy_headers=False,
         server_header=False,
         log_level=settings.log_level,
+        log_config=uvicorn_log_config(settings.log_format) or uvicorn.config.LOGGING_CONFIG,
     )
-    return 0

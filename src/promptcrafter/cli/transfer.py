@@ -1,8 +1,8 @@
 """``export`` and ``import``: a library as JSON lines, one prompt with its logs per line.
 
-Each line is ``{"prompt": {...}, "logs": [{...}, ...]}`` holding the objects as the server
-returned them. Import recreates them under the logged-in account (new ids, new timestamps),
-prompts and logs in file order, and reports what was created and what failed.
+Each line holds one prompt with its versions, labels and logs (see ``records``). Import
+recreates them under the logged-in account (new ids, new timestamps; the same history, label
+targets and log versions), in file order, and reports what was created and what failed.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from promptcrafter.cli import output
+from promptcrafter.cli.records import Record, RecordError, build_record, parse_record
 from promptcrafter.cli.session import CLIError, session
 from promptcrafter.client import (
     AuthenticationError,
@@ -35,7 +36,7 @@ IMPORT_HELP = "recreate prompts and logs from an export file under your account"
 
 
 def export_records(client: PromptCrafterClient) -> list[dict[str, Any]]:
-    """One record per prompt, oldest first, each with its logs oldest first."""
+    """One record per prompt, oldest first, each with its history, labels and logs."""
     prompts: list[Prompt] = client.get_prompts()
     logs: list[Log] = client.get_logs()
     by_prompt: dict[str, list[Log]] = {p["_id"]: [] for p in prompts}
@@ -43,7 +44,7 @@ def export_records(client: PromptCrafterClient) -> list[dict[str, Any]]:
         bucket = by_prompt.get(log.get("promptId", ""))
         if bucket is not None:
             bucket.append(log)
-    return [{"prompt": p, "logs": by_prompt[p["_id"]]} for p in prompts]
+    return [build_record(client, dict(p), list(by_prompt[p["_id"]])) for p in prompts]
 
 
 @contextlib.contextmanager
@@ -85,10 +86,6 @@ def export_command(args: argparse.Namespace) -> int:
 # --- import ----------------------------------------------------------------------------------
 
 
-class RecordError(ValueError):
-    """A line of the file is not a usable export record."""
-
-
 @dataclass
 class ImportReport:
     prompts_created: int = 0
@@ -115,67 +112,58 @@ class ImportReport:
         return f"Imported {created} and {created_logs}; {failed} and {failed_logs} failed."
 
 
-def _text(obj: dict[str, Any], *names: str) -> str:
-    for name in names:
-        value = obj.get(name)
-        if isinstance(value, str):
-            return value
-    raise RecordError(f"`{names[0]}` is missing or not a string")
-
-
-def parse_record(line: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The prompt fields to create and the log fields to create for one line."""
+def _create(client: PromptCrafterClient, record: Record) -> str:
+    """The prompt with its whole history and labels, or nothing: a failure part way removes
+    what was made, so a prompt is never imported half."""
+    first = record.versions[0]
+    prompt = client.create_prompt(
+        first.title,
+        first.content,
+        first.model,
+        first.tags,
+        commit_message=first.commit_message,
+        first_version=first.number if first.number != 1 else None,
+    )
+    prompt_id = prompt["_id"]
     try:
-        record = json.loads(line)
-    except ValueError as exc:
-        raise RecordError(f"not valid JSON ({exc})") from None
-    if not isinstance(record, dict) or not isinstance(record.get("prompt"), dict):
-        raise RecordError('not an export record (expected {"prompt": {...}, "logs": [...]})')
-    raw_prompt: dict[str, Any] = record["prompt"]
-    tags = raw_prompt.get("tags")
-    if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
-        raise RecordError("`tags` is not a list of strings")
-    prompt = {
-        "title": _text(raw_prompt, "title"),
-        "content": _text(raw_prompt, "content"),
-        "model": _text(raw_prompt, "model"),
-        "tags": tags,
-    }
-    raw_logs = record.get("logs", [])
-    if not isinstance(raw_logs, list) or not all(isinstance(log, dict) for log in raw_logs):
-        raise RecordError("`logs` is not a list of objects")
-    logs = [
-        {
-            "output": _text(raw, "output"),
-            "model_used": _text(raw, "modelUsed", "model"),
-            "notes": raw.get("notes"),
-            "score": raw.get("score"),
-        }
-        for raw in raw_logs
-    ]
-    return prompt, logs
+        for version in record.versions[1:]:
+            client.update_prompt(
+                prompt_id,
+                title=version.title,
+                content=version.content,
+                model=version.model,
+                tags=version.tags or [],
+                commit_message=version.commit_message,
+            )
+        for name, number in record.labels.items():
+            client.set_label(prompt_id, name, number)
+    except PromptCrafterAPIError:
+        with contextlib.suppress(PromptCrafterAPIError):
+            client.delete_prompt(prompt_id)
+        raise
+    return prompt_id
 
 
 def import_line(client: PromptCrafterClient, line: str, where: str, report: ImportReport) -> None:
     try:
-        prompt_fields, logs = parse_record(line)
+        record = parse_record(line)
     except RecordError as exc:
         report.prompts_failed += 1
         report.problems.append(f"{where}: {exc}")
         return
     try:
-        prompt = client.create_prompt(**prompt_fields)
+        prompt_id = _create(client, record)
     except (AuthenticationError, PromptCrafterConnectionError):
         raise
     except PromptCrafterAPIError as exc:
         report.prompts_failed += 1
-        report.logs_failed += len(logs)
+        report.logs_failed += len(record.logs)
         report.problems.append(f"{where}: prompt not created: {exc.message}")
         return
     report.prompts_created += 1
-    for number, log in enumerate(logs, start=1):
+    for number, log in enumerate(record.logs, start=1):
         try:
-            client.create_log(prompt["_id"], **log)
+            client.create_log(prompt_id, **log)
         except (AuthenticationError, PromptCrafterConnectionError):
             raise
         except PromptCrafterAPIError as exc:

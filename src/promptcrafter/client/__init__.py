@@ -20,8 +20,18 @@ from promptcrafter.client._errors import (
     RateLimitError,
     ServerError,
 )
+from promptcrafter.client._registry import Page
 from promptcrafter.client._sync import PromptCrafterClient
-from promptcrafter.client._types import ApiKey, Log, Prompt, User
+from promptcrafter.client._types import (
+    ApiKey,
+    Label,
+    LabelChange,
+    Log,
+    Prompt,
+    Rendered,
+    User,
+    Version,
+)
 
 __all__ = [
     "API_KEY_ENV",
@@ -33,14 +43,19 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "ForbiddenError",
+    "Label",
+    "LabelChange",
     "Log",
     "NotFoundError",
+    "Page",
     "Prompt",
     "PromptCrafterAPIError",
     "PromptCrafterClient",
     "PromptCrafterConnectionError",
     "PromptCrafterError",
     "RateLimitError",
+    "Rendered",
     "ServerError",
     "User",
+    "Version",
 ]

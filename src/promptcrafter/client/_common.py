@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
 
+from promptcrafter.client._cache import PromptCache
 from promptcrafter.client._errors import (
     PromptCrafterConnectionError,
     PromptCrafterError,
@@ -142,6 +143,7 @@ class ClientBase(Generic[HttpT]):
         # An API key travels as a bearer credential too; $PROMPTCRAFTER_API_KEY is the default.
         self._token = token or api_key or os.environ.get(API_KEY_ENV, "").strip() or None
         self._retry = RetryPolicy(max_retries=max_retries, max_delay=max_retry_delay)
+        self._prompt_cache = PromptCache()
 
     @property
     def base_url(self) -> str:

@@ -13,13 +13,19 @@ from promptcrafter.client._errors import PromptCrafterError
 from promptcrafter.client._types import ApiKey, Log, Prompt, User
 
 UPDATABLE_PROMPT_FIELDS = frozenset({"title", "content", "model", "tags"})
+# Keyword arguments of update_prompt() that are not prompt fields, by their JSON names.
+UPDATE_OPTIONS = {"commit_message": "commitMessage"}
 
 
-def _segment(value: str, what: str) -> str:
+def segment(value: str, what: str) -> str:
     """A path segment from an id; ids never get to add path structure."""
     if not isinstance(value, str) or not value:
         raise ValueError(f"{what} must be a non-empty string")
     return quote(value, safe="")
+
+
+def prompt_path(prompt_id: str) -> str:
+    return f"/prompts/{segment(prompt_id, 'prompt_id')}"
 
 
 def _tags(tags: Sequence[str]) -> list[str]:
@@ -98,7 +104,7 @@ def list_api_keys() -> Call[list[ApiKey]]:
 
 
 def revoke_api_key(key_id: str) -> Call[None]:
-    return Call("DELETE", f"/auth/keys/{_segment(key_id, 'key_id')}", read_nothing)
+    return Call("DELETE", f"/auth/keys/{segment(key_id, 'key_id')}", read_nothing)
 
 
 def health() -> Call[dict[str, Any]]:
@@ -108,15 +114,47 @@ def health() -> Call[dict[str, Any]]:
 # --- prompts ---------------------------------------------------------------------------------
 
 
-def create_prompt(title: str, content: str, model: str, tags: Sequence[str] | None) -> Call[Prompt]:
+def create_prompt(
+    title: str,
+    content: str,
+    model: str,
+    tags: Sequence[str] | None,
+    commit_message: str | None = None,
+    first_version: int | None = None,
+) -> Call[Prompt]:
     body: dict[str, Any] = {"title": title, "content": content, "model": model}
     if tags is not None:
         body["tags"] = _tags(tags)
+    if commit_message is not None:
+        body["commitMessage"] = commit_message
+    if first_version is not None:
+        body["version"] = version_number(first_version)
     return Call("POST", "/prompts", _prompt, body=body)
 
 
-def get_prompt(prompt_id: str) -> Call[Prompt]:
-    return Call("GET", f"/prompts/{_segment(prompt_id, 'prompt_id')}", _prompt)
+def version_number(version: int) -> int:
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise TypeError("version must be an integer")
+    return version
+
+
+def version_params(version: int | None, label: str | None) -> dict[str, str] | None:
+    """``?version=`` or ``?label=``, never both."""
+    if version is not None and label is not None:
+        raise ValueError("give a version or a label, not both")
+    if version is not None:
+        return {"version": str(version_number(version))}
+    if label is not None:
+        if not isinstance(label, str) or not label:
+            raise ValueError("label must be a non-empty string")
+        return {"label": label}
+    return None
+
+
+def get_prompt(
+    prompt_id: str, version: int | None = None, label: str | None = None
+) -> Call[Prompt]:
+    return Call("GET", prompt_path(prompt_id), _prompt, params=version_params(version, label))
 
 
 def get_prompts() -> Call[list[Prompt]]:
@@ -124,20 +162,25 @@ def get_prompts() -> Call[list[Prompt]]:
 
 
 def update_prompt(prompt_id: str, fields: dict[str, Any]) -> Call[Prompt]:
-    unknown = sorted(set(fields) - UPDATABLE_PROMPT_FIELDS)
+    unknown = sorted(set(fields) - UPDATABLE_PROMPT_FIELDS - set(UPDATE_OPTIONS))
     if unknown:
-        allowed = ", ".join(sorted(UPDATABLE_PROMPT_FIELDS))
+        allowed = ", ".join(sorted(UPDATABLE_PROMPT_FIELDS | set(UPDATE_OPTIONS)))
         raise TypeError(f"update_prompt() got unknown fields {unknown}; allowed: {allowed}")
-    if not fields:
+    if not set(fields) & UPDATABLE_PROMPT_FIELDS:
         raise TypeError("update_prompt() needs at least one field to change")
-    body = dict(fields)
+    # An option left at None is simply not sent (a null commitMessage would be refused).
+    body = {
+        UPDATE_OPTIONS.get(name, name): value
+        for name, value in fields.items()
+        if not (name in UPDATE_OPTIONS and value is None)
+    }
     if "tags" in body and body["tags"] is not None:
         body["tags"] = _tags(body["tags"])
-    return Call("PATCH", f"/prompts/{_segment(prompt_id, 'prompt_id')}", _prompt, body=body)
+    return Call("PATCH", prompt_path(prompt_id), _prompt, body=body)
 
 
 def delete_prompt(prompt_id: str) -> Call[None]:
-    return Call("DELETE", f"/prompts/{_segment(prompt_id, 'prompt_id')}", read_nothing)
+    return Call("DELETE", prompt_path(prompt_id), read_nothing)
 
 
 def search_prompts(query: str) -> Call[list[Prompt]]:
@@ -148,13 +191,25 @@ def search_prompts(query: str) -> Call[list[Prompt]]:
 
 
 def create_log(
-    prompt_id: str, output: str, model_used: str, notes: str | None, score: float | None
+    prompt_id: str,
+    output: str,
+    model_used: str,
+    notes: str | None,
+    score: float | None,
+    prompt_version: int | None = None,
+    label: str | None = None,
 ) -> Call[Log]:
+    if prompt_version is not None and label is not None:
+        raise ValueError("give a prompt_version or a label, not both")
     body: dict[str, Any] = {"promptId": prompt_id, "output": output, "modelUsed": model_used}
     if notes is not None:
         body["notes"] = notes
     if score is not None:
         body["score"] = score
+    if prompt_version is not None:
+        body["promptVersion"] = prompt_version
+    if label is not None:
+        body["label"] = label
     return Call("POST", "/logs", _log, body=body)
 
 
@@ -167,4 +222,4 @@ def get_logs_by_prompt(prompt_id: str) -> Call[list[Log]]:
 
 
 def delete_log(log_id: str) -> Call[None]:
-    return Call("DELETE", f"/logs/{_segment(log_id, 'log_id')}", read_nothing)
+    return Call("DELETE", f"/logs/{segment(log_id, 'log_id')}", read_nothing)

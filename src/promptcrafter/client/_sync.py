@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import httpx
 
 from promptcrafter.client import _endpoints as ep
+from promptcrafter.client._cache import PromptCache
 from promptcrafter.client._common import (
     DEFAULT_MAX_RETRY_DELAY,
     DEFAULT_TIMEOUT,
@@ -19,12 +20,14 @@ from promptcrafter.client._common import (
     default_headers,
     handle_response,
 )
+from promptcrafter.client._errors import PromptCrafterConnectionError, ServerError
+from promptcrafter.client._sync_registry import RegistryMethods
 from promptcrafter.client._types import ApiKey, Log, Prompt, User
 
 T = TypeVar("T")
 
 
-class PromptCrafterClient(ClientBase[httpx.Client]):
+class PromptCrafterClient(RegistryMethods, ClientBase[httpx.Client]):
     """Blocking client of the PromptCrafter API.
 
     ``base_url`` defaults to ``$PROMPTCRAFTER_URL``, then ``http://127.0.0.1:8000``.
@@ -136,19 +139,54 @@ class PromptCrafterClient(ClientBase[httpx.Client]):
     # --- prompts -------------------------------------------------------------------------------
 
     def create_prompt(
-        self, title: str, content: str, model: str, tags: Sequence[str] | None = None
+        self,
+        title: str,
+        content: str,
+        model: str,
+        tags: Sequence[str] | None = None,
+        *,
+        commit_message: str | None = None,
+        first_version: int | None = None,
     ) -> Prompt:
-        return self._send(ep.create_prompt(title, content, model, tags))
+        """Store a new prompt. ``first_version`` numbers its first version (default 1), for
+        imports of a history that began later."""
+        call = ep.create_prompt(title, content, model, tags, commit_message, first_version)
+        return self._send(call)
 
-    def get_prompt(self, prompt_id: str) -> Prompt:
-        return self._send(ep.get_prompt(prompt_id))
+    def get_prompt(
+        self,
+        prompt_id: str,
+        version: int | None = None,
+        label: str | None = None,
+        cache_ttl: float | None = None,
+    ) -> Prompt:
+        """The prompt, or as of a ``version`` or ``label``. With ``cache_ttl`` (seconds) a copy
+        is reused that long, and served (marked ``stale``) when the server cannot be reached."""
+        call = ep.get_prompt(prompt_id, version, label)
+        if cache_ttl is None:
+            return self._send(call)
+        ttl = PromptCache.check_ttl(cache_ttl)
+        key = (prompt_id, version, label)
+        cached = self._prompt_cache.fresh(key, ttl)
+        if cached is not None:
+            return cached
+        try:
+            prompt = self._send(call)
+        except (PromptCrafterConnectionError, ServerError):
+            stale = self._prompt_cache.last_good(key)
+            if stale is None:
+                raise
+            return stale
+        self._prompt_cache.store(key, prompt)
+        return prompt
 
     def get_prompts(self) -> list[Prompt]:
         """All the caller's prompts, oldest first."""
         return self._send(ep.get_prompts())
 
     def update_prompt(self, prompt_id: str, **fields: Any) -> Prompt:
-        """Change any of ``title``, ``content``, ``model``, ``tags``; returns the new state."""
+        """Change any of ``title``, ``content``, ``model``, ``tags`` (with an optional
+        ``commit_message`` for the version it makes); returns the new state."""
         return self._send(ep.update_prompt(prompt_id, fields))
 
     def delete_prompt(self, prompt_id: str) -> None:
@@ -168,8 +206,14 @@ class PromptCrafterClient(ClientBase[httpx.Client]):
         model_used: str,
         notes: str | None = None,
         score: float | None = None,
+        *,
+        prompt_version: int | None = None,
+        label: str | None = None,
     ) -> Log:
-        return self._send(ep.create_log(prompt_id, output, model_used, notes, score))
+        """Record an output; ``prompt_version`` or ``label`` says which version produced it
+        (default: the current one)."""
+        call = ep.create_log(prompt_id, output, model_used, notes, score, prompt_version, label)
+        return self._send(call)
 
     def get_logs(self) -> list[Log]:
         """All the caller's logs, oldest first."""

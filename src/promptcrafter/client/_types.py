@@ -15,7 +15,9 @@ class User(TypedDict):
 
 
 class Prompt(TypedDict):
-    """A stored prompt."""
+    """A stored prompt. ``version``, ``labels`` and ``variables`` come from servers with the
+    registry; ``stale`` is set (True) only on a cached copy served because the server could
+    not be reached (see ``get_prompt(cache_ttl=...)``)."""
 
     _id: str
     ownerId: str
@@ -25,6 +27,10 @@ class Prompt(TypedDict):
     tags: list[str]
     createdAt: str
     updatedAt: str
+    version: NotRequired[int]
+    labels: NotRequired[dict[str, int]]
+    variables: NotRequired[list[str]]
+    stale: NotRequired[bool]
 
 
 class Log(TypedDict):
@@ -37,6 +43,54 @@ class Log(TypedDict):
     notes: str | None
     score: float | None
     createdAt: str
+    promptVersion: NotRequired[int | None]
+    label: NotRequired[str | None]
+    model: NotRequired[str]
+
+
+class Version(TypedDict):
+    """One immutable snapshot in a prompt's history."""
+
+    promptId: str
+    version: int
+    title: str
+    content: str
+    model: str
+    tags: list[str]
+    variables: list[str]
+    commitMessage: str | None
+    labels: list[str]
+    createdAt: str
+
+
+class Label(TypedDict):
+    """A name pointing at one version of a prompt."""
+
+    name: str
+    version: int
+    updatedAt: str
+
+
+class LabelChange(TypedDict):
+    """One entry of a label's history; ``version`` is None for a deletion, ``previousVersion``
+    None for a creation."""
+
+    name: str
+    version: int | None
+    previousVersion: int | None
+    by: str
+    at: str
+
+
+class Rendered(TypedDict):
+    """A template filled in by ``POST /prompts/{id}/render``."""
+
+    promptId: str
+    version: int
+    rendered: str
+    used: list[str]
+    missing: list[str]
+    unused: list[str]
 
 
 class ApiKey(TypedDict):

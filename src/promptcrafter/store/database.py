@@ -81,6 +81,11 @@ class Database(Protocol):
 
     async def ping(self) -> bool: ...
 
+    def stats(self) -> dict[str, float]:
+        """Gauges for metrics, read only when they are published: ``<pool>_size`` and
+        ``<pool>_idle`` for connection pools, ``write_queue`` for writes waiting."""
+        ...
+
     async def close(self) -> None: ...
 
 

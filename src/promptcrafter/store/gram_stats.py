@@ -88,6 +88,13 @@ class GramStats:
             estimate *= share
         return kept if estimate <= WORTH else []
 
+    def at_most(self, grams: Iterable[str]) -> float:
+        """An upper bound on the share of prompts holding all of ``grams``: that of the rarest
+        (0 without statistics, or for a piece rarer than every listed one)."""
+        if not self.share:
+            return 0.0
+        return min((self.share.get(gram, 0.0) for gram in grams), default=0.0)
+
 
 _BY_DATABASE: WeakKeyDictionary[Database, GramStats] = WeakKeyDictionary()
 

@@ -8,9 +8,10 @@ from promptcrafter.clock import now_ms
 from promptcrafter.errors import Forbidden, NotFound
 from promptcrafter.ids import new_log_id
 from promptcrafter.store.database import AFTER, Database, Row, keyset_pages, sql
+from promptcrafter.store.versions import LATEST, MAX_VERSION, NO_SUCH_LABEL, NO_SUCH_VERSION
 
-COLUMNS = "id, prompt_id, output, model_used, notes, score, created_at"
-ID, PROMPT, OUTPUT, MODEL_USED, NOTES, SCORE, CREATED = range(7)
+COLUMNS = "id, prompt_id, output, model_used, notes, score, created_at, prompt_version, label"
+ID, PROMPT, OUTPUT, MODEL_USED, NOTES, SCORE, CREATED, PROMPT_VERSION, LABEL = range(9)
 
 PROMPT_UNAVAILABLE = "Prompt ID does not exist or is not accessible."
 NO_SUCH_PROMPT = "No logs found for the specified prompt ID."
@@ -20,12 +21,24 @@ NOT_YOURS = "Log does not belong to the authenticated user."
 
 PAGE = 500
 
-# The log is inserted only if the caller owns the prompt: one statement, no race.
-_INSERT = sql(
-    f"INSERT INTO logs (id, prompt_id, owner_id, output, model_used, notes, score, created_at) "
+# The log is inserted only if the caller owns the prompt: one statement, no race. It records
+# a concrete version, read in the same statement: the current one (the common case, no join),
+# the one asked for if it exists, or the one the label names now.
+_INSERT_HEAD = (
+    "INSERT INTO logs (id, prompt_id, owner_id, output, model_used, notes, score, created_at, "
+    "prompt_version, label) "
     "SELECT :id, p.id, p.owner_id, CAST(:output AS TEXT), CAST(:model_used AS TEXT), "
-    "CAST(:notes AS TEXT), CAST(:score AS DOUBLE PRECISION), CAST(:now AS BIGINT) "
-    f"FROM prompts p WHERE p.id = :prompt_id AND p.owner_id = :owner RETURNING {COLUMNS}"
+    "CAST(:notes AS TEXT), CAST(:score AS DOUBLE PRECISION), CAST(:now AS BIGINT), "
+)
+_OWNED = f"WHERE p.id = :prompt_id AND p.owner_id = :owner RETURNING {COLUMNS}"
+_INSERT = sql(f"{_INSERT_HEAD}p.version, CAST(:label AS TEXT) FROM prompts p {_OWNED}")
+_INSERT_AT_VERSION = sql(
+    f"{_INSERT_HEAD}v.version, NULL FROM prompts p JOIN prompt_versions v "
+    f"ON v.prompt_id = p.id AND v.version = :version {_OWNED}"
+)
+_INSERT_AT_LABEL = sql(
+    f"{_INSERT_HEAD}l.version, l.name FROM prompts p JOIN prompt_labels l "
+    f"ON l.prompt_id = p.id AND l.name = :label {_OWNED}"
 )
 _BY_OWNER = sql(
     f"SELECT created_at, seq, {COLUMNS} FROM logs WHERE owner_id = :owner AND {AFTER} "
@@ -48,7 +61,13 @@ async def create(
     model_used: str,
     notes: str | None,
     score: float | None,
+    *,
+    version: int | None = None,
+    label: str | None = None,
 ) -> Row:
+    """A log of the given version, or the version ``label`` names now (``latest`` or
+    neither: the current one). 404 when the prompt is not the caller's or the version or
+    label does not exist."""
     params = {
         "id": new_log_id(),
         "owner": owner,
@@ -59,9 +78,22 @@ async def create(
         "score": None if score is None else float(score),
         "now": now_ms(),
     }
-    [rows] = await db.write([(_INSERT, params)])
+    if version is not None:
+        query = _INSERT_AT_VERSION
+        params["version"] = version if 0 < version <= MAX_VERSION else 0
+    elif label is not None and label != LATEST:
+        query = _INSERT_AT_LABEL
+        params["label"] = label
+    else:
+        query = _INSERT
+        params["label"] = label
+    [rows] = await db.write([(query, params)])
     if not rows:
-        raise NotFound(PROMPT_UNAVAILABLE)
+        # Only now, after nothing was inserted, look at why.
+        row = await db.fetch_one(_PROMPT_OWNED, {"owner": owner, "prompt_id": prompt_id})
+        if row is None or not row[0]:
+            raise NotFound(PROMPT_UNAVAILABLE)
+        raise NotFound(NO_SUCH_VERSION if version is not None else NO_SUCH_LABEL)
     return rows[0]
 
 

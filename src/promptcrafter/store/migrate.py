@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -11,6 +10,7 @@ from alembic import command
 from alembic.config import Config
 
 from promptcrafter.config import Settings
+from promptcrafter.store import locks
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -37,14 +37,16 @@ def upgrade(settings: Settings, revision: str = "head") -> None:
         command.upgrade(config, revision)
         return
     path = settings.sqlite_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = path.with_name(path.name + ".lock")
-    with open(lock_path, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with locks.migration_lock(path):
+        # WAL is a property of the file: set it once, before anyone else connects.
+        with closing(sqlite3.connect(path)) as conn:
+            conn.execute("PRAGMA journal_mode = WAL")
+        # A server may already be running on this file (a second serve started beside it):
+        # the migration waits for the write turn like its writers, not on a busy timeout.
+        turn = locks.WriteTurn(path)
+        turn.take()
         try:
-            # WAL is a property of the file: set it once, before anyone else connects.
-            with closing(sqlite3.connect(path)) as conn:
-                conn.execute("PRAGMA journal_mode = WAL")
             command.upgrade(config, revision)
         finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            turn.give_back()
+            turn.close()

@@ -113,6 +113,13 @@ class PostgresDatabase:
             return False
         return True
 
+    def stats(self) -> dict[str, float]:
+        stats: dict[str, float] = {}
+        for name, pool in (("main", self._pool), ("scan", self._scan_pool)):
+            stats[f"{name}_size"] = pool.get_size()
+            stats[f"{name}_idle"] = pool.get_idle_size()
+        return stats
+
     async def close(self) -> None:
         await self._pool.close()
         await self._scan_pool.close()

@@ -8,6 +8,11 @@ Writes go to one writer thread that owns the only write connection. It commits i
 every write waiting when the thread wakes joins one ``BEGIN IMMEDIATE`` transaction, each in
 its own savepoint (a failing write rolls back alone), and one durable ``COMMIT`` (fsync, with
 ``synchronous=FULL``) acknowledges them all. Nothing is acknowledged before its commit.
+
+With several worker processes, each has its own writer thread, and they take turns through
+``locks.WriteTurn`` (a blocking, fair lock held from before ``BEGIN IMMEDIATE`` until after
+``COMMIT``), so no writer ever finds SQLite's lock taken and sleeps in its busy handler. Writes
+arriving while a process waits for its turn join its next group.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from promptcrafter.store import locks
 from promptcrafter.store.database import (
     DatabaseUnavailable,
     ForeignKeyViolation,
@@ -87,8 +93,12 @@ class SQLiteDatabase:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        # Held for this process's lifetime: ``restore`` refuses while anyone holds it.
+        self._run_lock = locks.RunLock(path)
+        self._run_lock.acquire()
         self._reader = connect(path, read_only=True)
         self._writer = connect(path)
+        self._turn = locks.WriteTurn(path)
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._write_loop, name="sqlite-writer", daemon=True)
         self._thread.start()
@@ -139,6 +149,9 @@ class SQLiteDatabase:
             return False
         return self._thread.is_alive()
 
+    def stats(self) -> dict[str, float]:
+        return {"write_queue": float(self._jobs.qsize())}
+
     async def close(self) -> None:
         self._jobs.put(None)
         await asyncio.to_thread(self._thread.join, 10)
@@ -147,6 +160,8 @@ class SQLiteDatabase:
             conn.close()
         self._reader.close()
         self._writer.close()
+        self._turn.close()
+        self._run_lock.release()
 
     # -- writer thread -------------------------------------------------------------------
 
@@ -155,20 +170,31 @@ class SQLiteDatabase:
             first = self._jobs.get()
             if first is None:
                 return
-            group = [first]
-            stop = False
-            while len(group) < _MAX_GROUP:
-                try:
-                    job = self._jobs.get_nowait()
-                except queue.Empty:
-                    break
-                if job is None:
-                    stop = True
-                    break
-                group.append(job)
-            self._commit_group(group)
+            # Wait for the turn before gathering the group: what arrives meanwhile joins it.
+            self._turn.take()
+            try:
+                group, stop = self._gather(first)
+                self._commit_group(group)
+            finally:
+                self._turn.give_back()
+            # Answer after giving the turn back, so the next process writes meanwhile.
+            for job in group:
+                job.loop.call_soon_threadsafe(_settle, job)
             if stop:
                 return
+
+    def _gather(self, first: _Job) -> tuple[list[_Job], bool]:
+        """``first`` and the jobs waiting behind it; True when the stop sign was among them."""
+        group = [first]
+        while len(group) < _MAX_GROUP:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if job is None:
+                return group, True
+            group.append(job)
+        return group, False
 
     def _commit_group(self, group: list[_Job]) -> None:
         conn = self._writer
@@ -183,8 +209,6 @@ class SQLiteDatabase:
             error = translate(exc)
             for job in group:
                 job.error = error
-        for job in group:
-            job.loop.call_soon_threadsafe(_settle, job)
 
     @staticmethod
     def _run_job(conn: sqlite3.Connection, job: _Job) -> None:
@@ -194,5 +218,10 @@ class SQLiteDatabase:
         except sqlite3.Error as exc:
             conn.execute("ROLLBACK TO job")
             job.error = translate(exc)
+        except (OverflowError, ValueError, TypeError) as exc:
+            # A parameter the driver cannot bind (an integer beyond 64 bits, say) fails this
+            # job alone; it must never take the writer thread, and every later write, down.
+            conn.execute("ROLLBACK TO job")
+            job.error = StoreError(f"unbindable parameter: {type(exc).__name__}")
         finally:
             conn.execute("RELEASE job")

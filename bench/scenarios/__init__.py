@@ -1,0 +1,1 @@
+"""What the benchmark measures on one running server, one module per concern."""
