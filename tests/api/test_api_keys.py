@@ -279,3 +279,41 @@ def test_a_label_moved_with_a_write_key_is_recorded_as_by_the_key(
         (2, 1, account.user["_id"]),
         (1, None, key_id),
     ]
+
+
+def test_registry_writes_refuse_a_read_key_before_any_400_or_404(
+    client: httpx.Client, api: Api
+) -> None:
+    """401, then the key's 403, then 400 (path, query, body), then 403 and 404: on the
+    registry's routes too, whatever else is wrong with the request."""
+    owner, other = api.signup(), api.signup()
+    mine = api.create_prompt(owner)["_id"]
+    theirs = api.create_prompt(other)["_id"]
+    read = bearer(make_key(client, owner, scope="read")["key"])
+    write = bearer(make_key(client, owner, scope="write")["key"])
+    missing = "prompt" + "0" * 26
+    bad = [
+        ("POST", f"/prompts/{mine}/versions/0/restore", {}, 400),  # bad version number
+        ("POST", f"/prompts/{mine}/versions/1/restore?x=1", {}, 400),  # unknown parameter
+        ("POST", f"/prompts/{mine}/versions/1/restore", {"nope": 1}, 400),  # bad body
+        ("PUT", f"/prompts/{mine}/labels/NOT%20A%20NAME", {"version": 1}, 400),
+        ("PUT", f"/prompts/{mine}/labels/prod", {"version": "one"}, 400),
+        ("PUT", f"/prompts/{theirs}/labels/prod", {"version": 1}, 403),  # another user's
+        ("DELETE", f"/prompts/{mine}/labels/never", None, 404),  # no such label
+        ("DELETE", f"/prompts/{missing}/labels/prod", None, 404),  # no such prompt
+    ]
+    for method, path, body, status in bad:
+        assert_error(
+            client.request(method, path, json=body), 401, "Authentication token is missing."
+        )
+        assert_error(client.request(method, path, json=body, headers=read), 403, READ_ONLY)
+        # A write key gets past the key rules to the ordinary answer (400, 403 or 404).
+        answer = client.request(method, path, json=body, headers=write)
+        assert answer.status_code == status, (method, path, answer.text)
+    # A read key may render, and then the ordinary order holds: 400, then 403, then 404.
+    assert client.post(f"/prompts/{mine}/render?x=1", json={}, headers=read).status_code == 400
+    assert client.post(f"/prompts/{theirs}/render", json={}, headers=read).status_code == 403
+    assert client.post(f"/prompts/{missing}/render", json={}, headers=read).status_code == 404
+    assert client.get(f"/prompts/{mine}/labels", headers=owner.headers).json() == []
+    versions = client.get(f"/prompts/{mine}/versions", headers=owner.headers).json()
+    assert [v["version"] for v in versions] == [1]
