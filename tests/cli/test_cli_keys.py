@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.cli.test_cli import PASSWORD, make_cli, unique_email
+from tests.support.cli import PASSWORD, make_cli, unique_email
 
 
 def test_keys_create_list_revoke_and_use_from_the_environment(
