@@ -60,26 +60,41 @@ def test_one_json_line_per_request_with_its_route_and_caller(json_server: Server
         api = Api(client=client, engine=json_server.engine)
         account = api.signup()
         prompt = api.create_prompt(account)
+        made = client.post("/auth/keys", json={"name": "ci"}, headers=account.headers).json()
+        key = {"Authorization": f"Bearer {made['key']}"}
+        me = account.user["_id"]
         asked = [
-            ("GET", f"/prompts/{prompt['_id']}", "/prompts/{id}", 200),  # the fast path
-            # FastAPI refuses the parameter before authenticating: no caller to name.
-            ("GET", f"/prompts/{prompt['_id']}?x=1", "/prompts/{id}", 400),
-            ("GET", "/search?q=prompt", "/search", 200),
-            ("GET", "/prompts", "/prompts", 200),
-            ("GET", "/no/such/path", None, 404),
+            # (method, path, credential, route, status, user_id, key_id)
+            ("GET", f"/prompts/{prompt['_id']}", account.headers, "/prompts/{id}", 200, me, None),
+            # The caller is known before the parameter is refused (401/403 come before 400).
+            (
+                "GET",
+                f"/prompts/{prompt['_id']}?x=1",
+                account.headers,
+                "/prompts/{id}",
+                400,
+                me,
+                None,
+            ),
+            ("GET", "/search?q=prompt", account.headers, "/search", 200, me, None),
+            ("GET", "/prompts", account.headers, "/prompts", 200, me, None),
+            # A key names itself beside its owner, on the fast path and through FastAPI.
+            ("GET", f"/prompts/{prompt['_id']}", key, "/prompts/{id}", 200, me, made["_id"]),
+            ("GET", "/prompts", key, "/prompts", 200, me, made["_id"]),
+            # Unrouted: nobody authenticated.
+            ("GET", "/no/such/path", account.headers, None, 404, None, None),
         ]
-        for number, (method, path, route, status) in enumerate(asked):
+        for number, (method, path, credential, route, status, user_id, key_id) in enumerate(asked):
             rid = f"test-{number}.{json_server.engine}"
-            response = client.request(
-                method, path, headers={**account.headers, "X-Request-ID": rid}
-            )
+            response = client.request(method, path, headers={**credential, "X-Request-ID": rid})
             assert response.status_code == status, response.text
             assert response.headers["x-request-id"] == rid
             line = line_of(json_server, rid)
             assert line["method"] == method
             assert line["route"] == route
             assert line["status"] == status
-            assert line["user_id"] == (account.user["_id"] if status == 200 else None)
+            assert line["user_id"] == user_id
+            assert line["key_id"] == key_id
             assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0
             assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", line["time"])
 

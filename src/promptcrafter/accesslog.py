@@ -58,6 +58,7 @@ class AccessLog:
         seconds: float,
         rid: str,
         user_id: str | None,
+        key_id: str | None = None,
     ) -> None:
         line = orjson.dumps(
             {
@@ -70,6 +71,8 @@ class AccessLog:
                 "duration_ms": round(seconds * 1000, 3),
                 "request_id": rid,
                 "user_id": user_id,
+                # The API key the request was made with; null for a login token or none.
+                "key_id": key_id,
             },
             option=orjson.OPT_APPEND_NEWLINE,
         )

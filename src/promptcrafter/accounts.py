@@ -1,11 +1,17 @@
-"""Signing up, logging in and out, changing a password: the rules around credentials."""
+"""Signing up, logging in and out, changing a password, making API keys: the rules around
+credentials."""
 
 from __future__ import annotations
 
-from promptcrafter.errors import Forbidden, Unauthorized
+import time
+
+from promptcrafter.clock import now_ms
+from promptcrafter.errors import KEY_NOT_FOR_ACCOUNT, LOGIN_AGAIN, Forbidden, Unauthorized
+from promptcrafter.security import apikeys as keyformat
 from promptcrafter.security.tokens import Claims, IssuedToken
 from promptcrafter.services import Services
-from promptcrafter.store import users
+from promptcrafter.store import apikeys, users
+from promptcrafter.store.database import Row, UniqueViolation
 from promptcrafter.store.users import Credentials, User, email_key
 
 BAD_CREDENTIALS = "Incorrect email or password."
@@ -40,7 +46,9 @@ async def login(services: Services, email: str, password: str, client_ip: str) -
     return services.tokens.issue(found.user_id, found.generation)
 
 
-async def logout(services: Services, claims: Claims) -> None:
+async def logout(services: Services, claims: Claims | None) -> None:
+    if claims is None:  # check_key_rules refuses keys here already
+        raise Forbidden(KEY_NOT_FOR_ACCOUNT)
     await users.revoke_token(services.db, claims)
 
 
@@ -63,3 +71,34 @@ async def _check_password(services: Services, user_id: str, password: str) -> Cr
     if found is None or not verdict.ok:
         raise Forbidden(WRONG_CURRENT_PASSWORD)
     return found
+
+
+FRESH_LOGIN_SECONDS = 600
+
+
+async def create_api_key(
+    services: Services,
+    claims: Claims | None,
+    name: str,
+    scope: str,
+    expires_in_days: int | None,
+) -> tuple[Row, str]:
+    """A new key for the caller of a login token issued in the last 10 minutes: a stolen,
+    older token cannot mint a credential that outlives it. Returns the row and the key."""
+    if claims is None:
+        raise Forbidden(KEY_NOT_FOR_ACCOUNT)
+    if claims.issued_at < time.time() - FRESH_LOGIN_SECONDS:
+        raise Forbidden(LOGIN_AGAIN)
+    expires_at = None
+    if expires_in_days is not None:
+        expires_at = now_ms() + expires_in_days * 86_400_000
+    for attempt in range(3):
+        new = keyformat.generate()
+        try:
+            row = await apikeys.create(services.db, claims.user_id, name, scope, new, expires_at)
+        except UniqueViolation:  # two keys drew one lookup id (1 in 2^40): draw again
+            if attempt == 2:
+                raise
+            continue
+        return row, new.key
+    raise AssertionError("unreachable")

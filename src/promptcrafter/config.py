@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     login_failure_window_seconds: int = Field(default=15 * 60, ge=1)
     login_attempts_per_ip_per_minute: int = Field(default=30, ge=1)
     signups_per_ip_per_hour: int = Field(default=20, ge=1)
+    api_key_failures_per_ip_per_minute: int = Field(default=30, ge=1)
     redis_url: str | None = None
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
 

@@ -20,6 +20,7 @@ _last_random = 0
 
 PROMPT_ID = re.compile(r"prompt[0-9a-z]{1,64}")
 LOG_ID = re.compile(r"log[0-9a-z]{1,64}")
+KEY_ID = re.compile(r"key[0-9a-z]{1,64}")
 
 
 def _encode(value: int) -> str:
@@ -52,6 +53,10 @@ def new_log_id() -> str:
 
 def new_user_id() -> str:
     return "user" + _ulid()
+
+
+def new_key_id() -> str:
+    return "key" + _ulid()
 
 
 def new_token_id() -> str:

@@ -19,6 +19,7 @@ from promptcrafter.api.routes import (
     analytics,
     auth,
     health,
+    keys,
     labels,
     logs,
     prompts,
@@ -35,7 +36,8 @@ DESCRIPTION = """\
 A private library of generative-AI prompts and a record of every output tested with them.
 
 Every error answers `{"error": "<sentence>"}`. Authenticate with `Authorization: Bearer <token>`
-from `POST /auth/signup` or `POST /auth/login`.
+from `POST /auth/signup` or `POST /auth/login`, or with `Authorization: Bearer pc_...`, an API
+key from `POST /auth/keys` (a `read` key may only read; no key may manage the account).
 """
 
 
@@ -81,7 +83,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # /prompts/ is not /prompts: answer 404 in our format rather than redirect.
         redirect_slashes=False,
     )
-    for module in (auth, prompts, versions, labels, render, analytics, logs, search, health):
+    for module in (
+        auth,
+        keys,
+        prompts,
+        versions,
+        labels,
+        render,
+        analytics,
+        logs,
+        search,
+        health,
+    ):
         # Added flat rather than with include_router: FastAPI matches included routers through
         # an extra layer on every request, and these routers carry no shared settings.
         app.router.routes.extend(module.router.routes)
@@ -127,7 +140,12 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                 if path not in PUBLIC_PATHS:
                     operation["security"] = [{"bearerAuth": []}]
         schema.setdefault("components", {})["securitySchemes"] = {
-            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            "bearerAuth": {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "JWT or API key (pc_...)",
+                "description": "A login token (JWT) or an API key made with POST /auth/keys.",
+            }
         }
         components = schema.get("components", {}).get("schemas", {})
         components.pop("HTTPValidationError", None)

@@ -31,6 +31,7 @@ from promptcrafter.api.routes import search
 from promptcrafter.api.routing import is_json
 from promptcrafter.errors import DomainError
 from promptcrafter.ids import PROMPT_ID
+from promptcrafter.security.clientip import client_ip
 from promptcrafter.services import Services
 from promptcrafter.store import prompts
 from promptcrafter.store.database import StoreError
@@ -48,6 +49,11 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return str(value.decode("latin-1"))
     return None
+
+
+def _client_ip(services: Services, scope: Scope) -> str:
+    peer = scope["client"][0] if scope.get("client") else None
+    return client_ip(peer, _header(scope, b"x-forwarded-for"), services.trusted_proxies)
 
 
 def _search_query(query_string: bytes) -> tuple[bool, str | None]:
@@ -131,7 +137,12 @@ class FastPaths:
     ) -> None:
         services: Services = scope["app"].state.services
         try:
-            caller = await authenticate_request(services, scope, _header(scope, b"authorization"))
+            caller = await authenticate_request(
+                services,
+                scope,
+                _header(scope, b"authorization"),
+                lambda: _client_ip(services, scope),
+            )
             response = await handler(services, caller.id, arg)
         except (DomainError, StoreError) as exc:
             response = render(exc)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
@@ -141,6 +141,12 @@ class AccountDeleteIn(Strict):
     password: AnyPassword
 
 
+class ApiKeyIn(Strict):
+    name: Name
+    scope: Literal["read", "write"] = "write"
+    expiresInDays: Annotated[int, Field(ge=1, le=3650)] | None = None
+
+
 class PromptIn(Strict):
     title: Title
     content: Content
@@ -260,6 +266,20 @@ class LoginOut(BaseModel):
     token: str
     tokenType: str
     expiresAt: str
+
+
+class ApiKeyOut(BaseModel):
+    id: str = Field(alias="_id")
+    name: str
+    scope: Literal["read", "write"]
+    prefix: str = Field(description="The key's first 11 characters, to recognise it by")
+    createdAt: str
+    expiresAt: str | None = Field(description="null: the key never expires")
+    lastUsedAt: str | None = Field(description="Updated at most once a minute")
+
+
+class ApiKeyCreatedOut(ApiKeyOut):
+    key: str = Field(description="The key itself; shown in this answer only")
 
 
 class PromptOut(BaseModel):

@@ -96,7 +96,13 @@ class Observe:
         if self.access_log is not None:
             caller = scope.get(CALLER)
             self.access_log.request(
-                method, template, status, seconds, rid, caller.id if caller else None
+                method,
+                template,
+                status,
+                seconds,
+                rid,
+                caller.id if caller else None,
+                caller.key_id if caller else None,
             )
 
     async def _scrape(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -9,7 +9,8 @@ import orjson
 from starlette.responses import Response, StreamingResponse
 
 from promptcrafter.clock import iso_ms
-from promptcrafter.store import labels, logs, prompts, versions
+from promptcrafter.security.apikeys import PREFIX
+from promptcrafter.store import apikeys, labels, logs, prompts, versions
 from promptcrafter.store.database import Row
 from promptcrafter.store.users import User
 
@@ -33,6 +34,22 @@ def user_body(user: User) -> dict[str, Any]:
         "name": user.name,
         "email": user.email,
         "createdAt": iso_ms(user.created_at),
+    }
+
+
+def _maybe_iso(ms: int | None) -> str | None:
+    return None if ms is None else iso_ms(ms)
+
+
+def api_key_body(row: Row) -> dict[str, Any]:
+    return {
+        "_id": row[apikeys.ID],
+        "name": row[apikeys.NAME],
+        "scope": row[apikeys.SCOPE],
+        "prefix": PREFIX + row[apikeys.LOOKUP],
+        "createdAt": iso_ms(row[apikeys.CREATED]),
+        "expiresAt": _maybe_iso(row[apikeys.EXPIRES]),
+        "lastUsedAt": _maybe_iso(row[apikeys.LAST_USED]),
     }
 
 

@@ -17,6 +17,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
+from promptcrafter.api.deps import _caller, request_caller
 from promptcrafter.api.models import ErrorOut
 from promptcrafter.errors import (
     MALFORMED_PARAMS,
@@ -80,6 +81,10 @@ def is_json(content_type: str) -> bool:
     )
 
 
+def _authenticates(dependant: Dependant) -> bool:
+    return any(sub.call is _caller or _authenticates(sub) for sub in dependant.dependencies)
+
+
 def _query_names(dependant: Dependant) -> set[str]:
     names = {param.alias for param in dependant.query_params}
     for sub in dependant.dependencies:
@@ -92,8 +97,11 @@ class ContractRoute(APIRoute):
         handler = super().get_route_handler()
         query_names = frozenset(_query_names(self.dependant))
         takes_body = self.body_field is not None
+        authenticates = _authenticates(self.dependant)
 
         async def contract_handler(request: Request) -> Response:
+            if authenticates:  # 401 and an API key's 403 before any 400 (SPEC Part 2)
+                await request_caller(request)
             if request.scope["query_string"]:
                 keys = [key for key, _ in request.query_params.multi_items()]
                 if len(keys) != len(set(keys)) or not query_names.issuperset(keys):

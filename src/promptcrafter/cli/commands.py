@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from rich.console import RenderableType
 
-from promptcrafter.cli import credentials, output, registry_commands, transfer
+from promptcrafter.cli import credentials, keys, output, registry_commands, transfer
 from promptcrafter.cli.session import (
     CLIError,
     Handler,
@@ -348,6 +348,15 @@ def register(subparsers: Subparsers) -> None:
 
     p = _add(subparsers, "search", _search, "find your prompts containing every word", common)
     p.add_argument("query", nargs="+", help="words to look for in titles, tags and text")
+
+    api_keys = _group(subparsers, "keys", keys.HELP)
+    p = _add(api_keys, "create", keys.create, "create an API key (log in first)", common)
+    p.add_argument("--name", required=True, help="what the key is for, 1 to 100 characters")
+    p.add_argument("--scope", choices=["read", "write"], default="write", help="default: write")
+    p.add_argument("--days", type=int, metavar="N", help="expire after N days (1-3650)")
+    _add(api_keys, "list", keys.list_keys, "list your API keys", common)
+    p = _add(api_keys, "revoke", keys.revoke, "delete an API key at once", common)
+    p.add_argument("id", help="key id")
 
     p = _add(subparsers, "export", transfer.export_command, transfer.EXPORT_HELP, common)
     p.add_argument("file", metavar="FILE", help="JSON lines file to write (`-` for stdout)")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 TOKEN_ENV = "PROMPTCRAFTER_TOKEN"
+API_KEY_ENV = "PROMPTCRAFTER_API_KEY"
 FILE_NAME = "credentials.json"
 
 

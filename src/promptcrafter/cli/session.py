@@ -70,7 +70,7 @@ class Session:
         if need_token and not self.token:
             raise CLIError(
                 f"Not logged in to {self.url}. Run `{PROG} login --email EMAIL` first "
-                "(or set PROMPTCRAFTER_TOKEN)."
+                "(or set PROMPTCRAFTER_TOKEN or PROMPTCRAFTER_API_KEY)."
             )
         return PromptCrafterClient(
             token=self.token if need_token else None,
@@ -91,7 +91,10 @@ def resolve_url(args: argparse.Namespace) -> str:
 
 def session(args: argparse.Namespace) -> Session:
     url = resolve_url(args)
-    env_token = os.environ.get(credentials.TOKEN_ENV, "").strip()
+    env_token = (
+        os.environ.get(credentials.TOKEN_ENV, "").strip()
+        or os.environ.get(credentials.API_KEY_ENV, "").strip()
+    )
     token = env_token or credentials.load().token_for(url)
     return Session(
         url=url,
@@ -121,7 +124,11 @@ def guarded(handler: Handler) -> Handler:
         except AuthenticationError as exc:
             error(exc.message)
             if "token" in exc.message.lower():
-                hint = "unset PROMPTCRAFTER_TOKEN or renew it" if _env_token() else "log in again"
+                hint = (
+                    "unset PROMPTCRAFTER_TOKEN / PROMPTCRAFTER_API_KEY or renew it"
+                    if _env_token()
+                    else "log in again"
+                )
                 sys.stderr.write(f"Hint: {hint} (`{PROG} login --email EMAIL`).\n")
             return 1
         except PromptCrafterAPIError as exc:
@@ -157,7 +164,10 @@ def guarded(handler: Handler) -> Handler:
 
 
 def _env_token() -> bool:
-    return bool(os.environ.get(credentials.TOKEN_ENV, "").strip())
+    return any(
+        os.environ.get(name, "").strip()
+        for name in (credentials.TOKEN_ENV, credentials.API_KEY_ENV)
+    )
 
 
 def read_password(from_stdin: bool, *, confirm: bool = False) -> str:

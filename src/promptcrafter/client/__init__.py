@@ -7,7 +7,7 @@
 """
 
 from promptcrafter.client._async import AsyncPromptCrafterClient
-from promptcrafter.client._common import DEFAULT_BASE_URL, URL_ENV
+from promptcrafter.client._common import API_KEY_ENV, DEFAULT_BASE_URL, URL_ENV
 from promptcrafter.client._errors import (
     AuthenticationError,
     BadRequestError,
@@ -22,11 +22,22 @@ from promptcrafter.client._errors import (
 )
 from promptcrafter.client._registry import Page
 from promptcrafter.client._sync import PromptCrafterClient
-from promptcrafter.client._types import Label, LabelChange, Log, Prompt, Rendered, User, Version
+from promptcrafter.client._types import (
+    ApiKey,
+    Label,
+    LabelChange,
+    Log,
+    Prompt,
+    Rendered,
+    User,
+    Version,
+)
 
 __all__ = [
+    "API_KEY_ENV",
     "DEFAULT_BASE_URL",
     "URL_ENV",
+    "ApiKey",
     "AsyncPromptCrafterClient",
     "AuthenticationError",
     "BadRequestError",

@@ -30,6 +30,7 @@ T = TypeVar("T")
 HttpT = TypeVar("HttpT", httpx.Client, httpx.AsyncClient)
 
 URL_ENV = "PROMPTCRAFTER_URL"
+API_KEY_ENV = "PROMPTCRAFTER_API_KEY"
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_RETRY_DELAY = 60.0
@@ -131,10 +132,16 @@ class ClientBase(Generic[HttpT]):
     _http: HttpT
 
     def __init__(
-        self, token: str | None, base_url: str | None, max_retries: int, max_retry_delay: float
+        self,
+        token: str | None,
+        base_url: str | None,
+        max_retries: int,
+        max_retry_delay: float,
+        api_key: str | None = None,
     ) -> None:
         self._base_url = resolve_base_url(base_url)
-        self._token = token
+        # An API key travels as a bearer credential too; $PROMPTCRAFTER_API_KEY is the default.
+        self._token = token or api_key or os.environ.get(API_KEY_ENV, "").strip() or None
         self._retry = RetryPolicy(max_retries=max_retries, max_delay=max_retry_delay)
         self._prompt_cache = PromptCache()
 

@@ -10,7 +10,7 @@ import httpx
 
 from promptcrafter.client._common import Call, read_list, read_nothing, read_object
 from promptcrafter.client._errors import PromptCrafterError
-from promptcrafter.client._types import Log, Prompt, User
+from promptcrafter.client._types import ApiKey, Log, Prompt, User
 
 UPDATABLE_PROMPT_FIELDS = frozenset({"title", "content", "model", "tags"})
 # Keyword arguments of update_prompt() that are not prompt fields, by their JSON names.
@@ -90,6 +90,21 @@ def me() -> Call[User]:
 def change_password(current_password: str, new_password: str) -> Call[None]:
     body = {"currentPassword": current_password, "newPassword": new_password}
     return Call("POST", "/auth/password", read_nothing, body=body)
+
+
+def create_api_key(name: str, scope: str, expires_in_days: int | None) -> Call[ApiKey]:
+    body: dict[str, Any] = {"name": name, "scope": scope}
+    if expires_in_days is not None:
+        body["expiresInDays"] = expires_in_days
+    return Call("POST", "/auth/keys", lambda r: cast(ApiKey, read_object(r)), body=body)
+
+
+def list_api_keys() -> Call[list[ApiKey]]:
+    return Call("GET", "/auth/keys", lambda r: cast(list[ApiKey], read_list(r)))
+
+
+def revoke_api_key(key_id: str) -> Call[None]:
+    return Call("DELETE", f"/auth/keys/{segment(key_id, 'key_id')}", read_nothing)
 
 
 def health() -> Call[dict[str, Any]]:

@@ -22,7 +22,7 @@ from promptcrafter.client._common import (
 )
 from promptcrafter.client._errors import PromptCrafterConnectionError, ServerError
 from promptcrafter.client._sync_registry import RegistryMethods
-from promptcrafter.client._types import Log, Prompt, User
+from promptcrafter.client._types import ApiKey, Log, Prompt, User
 
 T = TypeVar("T")
 
@@ -44,11 +44,12 @@ class PromptCrafterClient(RegistryMethods, ClientBase[httpx.Client]):
         base_url: str | None = None,
         timeout: Timeout = DEFAULT_TIMEOUT,
         *,
+        api_key: str | None = None,
         max_retries: int = 0,
         max_retry_delay: float = DEFAULT_MAX_RETRY_DELAY,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        super().__init__(token, base_url, max_retries, max_retry_delay)
+        super().__init__(token, base_url, max_retries, max_retry_delay, api_key)
         self._http = httpx.Client(
             base_url=self._base_url,
             timeout=timeout,
@@ -117,6 +118,20 @@ class PromptCrafterClient(RegistryMethods, ClientBase[httpx.Client]):
         """Change the password. Every token issued before, this client's too, stops working:
         log in again with the new password."""
         self._send(ep.change_password(current_password, new_password))
+
+    def create_api_key(
+        self, name: str, scope: str = "write", expires_in_days: int | None = None
+    ) -> ApiKey:
+        """A new API key (``scope`` "read" or "write"); its ``key`` is shown only here. Needs
+        a login from the last 10 minutes."""
+        return self._send(ep.create_api_key(name, scope, expires_in_days))
+
+    def list_api_keys(self) -> list[ApiKey]:
+        return self._send(ep.list_api_keys())
+
+    def revoke_api_key(self, key_id: str) -> None:
+        """Delete a key; it stops working at once."""
+        self._send(ep.revoke_api_key(key_id))
 
     def health(self) -> dict[str, Any]:
         return self._send(ep.health())

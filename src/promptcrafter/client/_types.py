@@ -91,3 +91,16 @@ class Rendered(TypedDict):
     used: list[str]
     missing: list[str]
     unused: list[str]
+
+
+class ApiKey(TypedDict):
+    """An API key; ``key`` itself is present only in the answer that created it."""
+
+    _id: str
+    name: str
+    scope: str
+    prefix: str
+    createdAt: str
+    expiresAt: str | None
+    lastUsedAt: str | None
+    key: NotRequired[str]

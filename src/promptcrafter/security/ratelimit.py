@@ -1,8 +1,8 @@
 """Brute-force protection: shared counters, in the database or in Redis.
 
-Three limits guard the credential endpoints: failed logins per account (checked before any
-hash is computed, so a locked account costs the server nothing), login attempts per client IP,
-and signups per client IP.
+Four limits guard the credentials: failed logins per account (checked before any hash is
+computed, so a locked account costs the server nothing), login attempts per client IP, signups
+per client IP, and well-formed API keys matching no live key per client IP.
 """
 
 from __future__ import annotations
@@ -89,6 +89,7 @@ class Limits:
     account_window_ms: int
     logins_per_ip: int
     signups_per_ip: int
+    key_failures_per_ip: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -97,6 +98,7 @@ class Limits:
             account_window_ms=settings.login_failure_window_seconds * 1000,
             logins_per_ip=settings.login_attempts_per_ip_per_minute,
             signups_per_ip=settings.signups_per_ip_per_hour,
+            key_failures_per_ip=settings.api_key_failures_per_ip_per_minute,
         )
 
 
@@ -118,6 +120,12 @@ class RateLimiter:
     async def signup_attempt(self, client_ip: str) -> None:
         await self._count(
             f"signup-ip:{client_ip}", self.limits.signups_per_ip, 3_600_000, TOO_MANY_ATTEMPTS
+        )
+
+    async def unknown_api_key(self, client_ip: str) -> None:
+        """Count a well-formed key that matches no live key; 429 once an address guesses."""
+        await self._count(
+            f"key-fail-ip:{client_ip}", self.limits.key_failures_per_ip, 60_000, TOO_MANY_ATTEMPTS
         )
 
     async def check_account(self, email_key: str) -> None:

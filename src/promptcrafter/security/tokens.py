@@ -28,6 +28,7 @@ class Claims:
     token_id: str
     generation: int
     expires_at: int  # seconds since the epoch
+    issued_at: int = 0  # seconds since the epoch
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,7 @@ class Tokens:
         except jwt.PyJWTError as exc:
             raise TokenError(str(exc)) from exc
         sub, jti, gen, exp = payload["sub"], payload["jti"], payload["gen"], payload["exp"]
+        iat = payload["iat"]
         # Only shapes this server issues get anywhere near a query, even if correctly signed.
         if not (
             isinstance(sub, str)
@@ -92,6 +94,7 @@ class Tokens:
             and type(gen) is int
             and 0 <= gen < 2**31
             and type(exp) is int
+            and type(iat) is int
         ):
             raise TokenError("malformed claims")
-        return Claims(user_id=sub, token_id=jti, generation=gen, expires_at=exp)
+        return Claims(user_id=sub, token_id=jti, generation=gen, expires_at=exp, issued_at=iat)

@@ -12,7 +12,7 @@ Columns are added and dropped with plain ``ALTER TABLE`` on both engines, not a 
 rebuild: rebuilding ``prompts`` on SQLite would drop the search triggers of 0003.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-01
 """
 
@@ -25,7 +25,7 @@ from alembic import op
 from promptcrafter.templates import variables
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
