@@ -6,7 +6,7 @@ every log's table row for it: on 100,000 logs, 300 ms instead of 30 ms on SQLite
 PostgreSQL fell back to a sequential scan (measured before this change; see
 ``store/analytics.py``). With it the index covers the whole statement on both engines.
 
-Revision ID: 0009
+Revision ID: 0008
 Revises: 0007
 Create Date: 2026-12-01
 """
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0009"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
