@@ -37,9 +37,12 @@ def test_link_and_misuse(module_api: Api, owner: Account) -> None:
     params = link_params(response)
     assert params["q"] == ["kettle"] and params["limit"] == ["4"]
     cursor = params["cursor"][0]
+    # A character in the middle: the last one may carry only padding bits that decode away.
+    middle = len(cursor) // 2
+    altered = cursor[:middle] + ("A" if cursor[middle] != "A" else "B") + cursor[middle + 1 :]
     for bad in (
         {"q": "ket", "limit": 4, "cursor": cursor},  # another query
-        {"q": "kettle", "limit": 4, "cursor": cursor[:-1] + ("A" if cursor[-1] != "A" else "B")},
+        {"q": "kettle", "limit": 4, "cursor": altered},
         {"q": "kettle", "limit": 0},
         {"q": "kettle", "limit": 501},
         {"q": "kettle", "limit": "x"},
