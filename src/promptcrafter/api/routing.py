@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import orjson
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import request_params_to_args
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
@@ -98,6 +99,7 @@ class ContractRoute(APIRoute):
         query_names = frozenset(_query_names(self.dependant))
         takes_body = self.body_field is not None
         authenticates = _authenticates(self.dependant)
+        path_params = self.dependant.path_params
 
         async def contract_handler(request: Request) -> Response:
             if authenticates:  # 401 and an API key's 403 before any 400 (SPEC Part 2)
@@ -105,7 +107,11 @@ class ContractRoute(APIRoute):
             if request.scope["query_string"]:
                 keys = [key for key, _ in request.query_params.multi_items()]
                 if len(keys) != len(set(keys)) or not query_names.issuperset(keys):
-                    raise BadRequest(MALFORMED_PARAMS)
+                    # The path is judged before the query (SPEC Part 2): with a malformed id
+                    # too, the handler's own validation answers with the path's sentence.
+                    _, path_errors = request_params_to_args(path_params, request.path_params)
+                    if not path_errors:
+                        raise BadRequest(MALFORMED_PARAMS)
             if takes_body:
                 content_type = request.headers.get("content-type")
                 if content_type is not None and not is_json(content_type):
