@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from playwright.sync_api import ConsoleMessage, Page, Request, expect
 
 from tests.support.server import ServerProcess
 from tests.ui.browser.axe import axe_violations
+from tests.ui.browser.support import shot
 
 
 def _same_origin(url: str, base: str) -> bool:
@@ -43,6 +45,7 @@ def test_swagger_ui_renders_from_our_assets_only(page: Page, ui_server: ServerPr
     page.get_by_role("button", name="Execute").click()
     answer = page.get_by_role("code").filter(has_text='"status": "ok"')
     expect(answer.first).to_be_visible()
+    shot(page, "api-docs")
 
     urls = [r.url for r in requests]
     assert any("/docs/static/swagger-ui-bundle.js" in u for u in urls), urls
@@ -71,3 +74,11 @@ def test_axe_runs_under_the_pages_csp(page: Page) -> None:
     assert all({"id", "impact", "help", "nodes"} <= set(v) for v in violations)
     assert page.evaluate("() => typeof window.axe.run") == "function"
     assert not problems, "\n".join(problems)
+
+
+def test_without_javascript_docs_point_to_the_openapi_document(js_disabled_page: Page) -> None:
+    js_disabled_page.goto("/docs")
+    link = js_disabled_page.get_by_role("link", name="/openapi.json")
+    expect(link).to_be_visible()
+    link.click()
+    expect(js_disabled_page).to_have_url(re.compile(r"/openapi\.json$"))
