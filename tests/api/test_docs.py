@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from tests.support.databases import fresh_database, in_ci
 from tests.support.server import ServerProcess
 
@@ -181,3 +181,20 @@ def test_compressed_copies_decompress_to_the_files() -> None:
     assert assets is not None
     for name, (path, _) in docs.SOURCES.items():
         assert gzip.decompress(assets[name].gzipped) == path.read_bytes(), name
+
+
+@pytest.mark.parametrize(
+    ("header", "gzipped"),
+    [
+        ("gzip, deflate, br, zstd", True),
+        ("br;q=1.0, GZIP;q=0.5", True),
+        ("gzip;q=0", False),
+        ("gzip; q=0.000", False),
+        ("identity", False),
+        ("", False),
+        ("gzip;q=nonsense", False),
+    ],
+)
+def test_gzip_only_when_the_client_takes_it(header: str, gzipped: bool) -> None:
+    scope = {"type": "http", "headers": [(b"accept-encoding", header.encode())]}
+    assert docs._accepts_gzip(Request(scope)) is gzipped

@@ -102,10 +102,19 @@ async def load_assets() -> dict[str, Asset] | None:
 
 
 def _accepts_gzip(request: Request) -> bool:
+    """Whether Accept-Encoding lists gzip with a non-zero weight (every browser does)."""
     for part in request.headers.get("accept-encoding", "").split(","):
-        coding, _, params = part.strip().partition(";")
-        if coding.strip().lower() == "gzip":
-            return params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+        coding, *params = (piece.strip() for piece in part.split(";"))
+        if coding.lower() != "gzip":
+            continue
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    return float(value) > 0
+                except ValueError:
+                    return False
+        return True
     return False
 
 

@@ -12,7 +12,5 @@
     presets: [SwaggerUIBundle.presets.apis],
     // No badge from the public validator: the page talks to this server only.
     validatorUrl: null,
-    // "Try it out" sends requests here with the token typed into Authorize.
-    persistAuthorization: false,
   });
 })();
