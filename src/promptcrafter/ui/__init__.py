@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route, Router
 
-from promptcrafter.ui import auth, library
+from promptcrafter.ui import account, auth, history, library, prompt_page, results
 from promptcrafter.ui.core import Visitor, error_page, page
 from promptcrafter.ui.headers import UiHeaders
 from promptcrafter.ui.render import STATIC
@@ -28,12 +28,17 @@ async def _not_found(request: Request, visitor: Visitor) -> Response:
 def routes() -> list[Route | Mount]:
     """Every UI route; ``app.py`` mounts them at ``/ui``."""
     return [
-        Route("/", library.library, methods=["GET"]),
         Route("/login", auth.login_page, methods=["GET"]),
         Route("/login", auth.login_submit, methods=["POST"]),
         Route("/signup", auth.signup_page, methods=["GET"]),
         Route("/signup", auth.signup_submit, methods=["POST"]),
         Route("/logout", auth.logout, methods=["POST"]),
+        # Each page module lists its own routes.
+        *library.ROUTES,
+        *prompt_page.ROUTES,
+        *history.ROUTES,
+        *results.ROUTES,
+        *account.ROUTES,
         Mount("/static", app=CachedStatic(directory=STATIC), name="static"),
         # Last: any other path under /ui is an HTML 404, not the API's JSON one.
         Route("/{rest:path}", _not_found, methods=["GET", "POST"]),

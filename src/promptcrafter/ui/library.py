@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from promptcrafter.api.responses import prompt_body
 from promptcrafter.store import listing
@@ -18,3 +19,6 @@ async def library(request: Request, visitor: Visitor) -> Response:
         visitor.services.db, listing.PROMPTS, visitor.user.id, "-updatedAt", {}, None, PAGE_SIZE
     )
     return render(request, visitor, "library.html", prompts=[prompt_body(row) for row in rows])
+
+
+ROUTES = [Route("/", library, methods=["GET"])]
