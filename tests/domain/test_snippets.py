@@ -7,6 +7,7 @@ import inspect
 import json
 import shlex
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -26,7 +27,7 @@ CASES = [
 def commands(text: str) -> list[list[str]]:
     """Each shell command of a snippet, split as the shell would (comments dropped)."""
     joined = text.replace("\\\n", " ")
-    return [shlex.split(line) for line in joined.splitlines() if line and not line[0] == "#"]
+    return [shlex.split(line) for line in joined.splitlines() if line and not line.startswith("#")]
 
 
 def literal(node: ast.expr) -> Any:
@@ -98,8 +99,6 @@ def test_curl_snippet_quotes_values_and_keeps_the_key_in_the_environment(
     fetch, render, log = commands(text)
     assert fetch[:4] == ["curl", "-sS", "-H", "Authorization: Bearer $PROMPTCRAFTER_API_KEY"]
     kind, value = next(iter(ref.items()))
-    from urllib.parse import parse_qs, urlsplit
-
     url = urlsplit(fetch[-1])
     assert url.path == "/prompts/p_1" and parse_qs(url.query) == {kind: [str(value)]}
     assert json.loads(render[render.index("-d") + 1])[kind] == value
