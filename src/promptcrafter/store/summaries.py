@@ -1,11 +1,12 @@
 """Per-prompt log figures for the library table: how many logs, and their mean score.
 
 One statement for a page of prompts, grouped by prompt. It starts from ``prompts``, where
-the owner check is (``owner_id = :owner`` on the prompts the caller asked for, found by the
-unique index on ``prompts.id``: the ids drive the plan, not the owner's whole library), and joins ``logs`` through ``ix_logs_prompt_stats``
-(prompt_id, prompt_version, model_used, score, created_at): ``prompt_id`` leads it and it
-holds ``score``, so both engines count and average from the index alone, never a log row.
-``logs.owner_id`` is not needed: a log's owner is its prompt's (foreign key on both).
+the owner check is: the ids asked for, each looked up by its unique index, and kept when
+``owner_id = :owner``. It joins ``logs`` through ``ix_logs_prompt_stats`` (prompt_id,
+prompt_version, model_used, score, created_at): ``prompt_id`` leads it and it holds
+``score``, so both engines count and average from the index alone, never a log row
+(SQLite ``SEARCH l USING COVERING INDEX``, PostgreSQL an Index Only Scan). ``logs.owner_id``
+is not needed: a log's owner is its prompt's (the foreign key covers both columns).
 
 The ids travel as one JSON array parameter, so the statement text is the same whatever the
 page size (compiled once, like every statement): ``json_each`` on SQLite,
