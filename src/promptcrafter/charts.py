@@ -13,7 +13,8 @@ The markup carries presentation attributes and CSS classes only: the CSP forbids
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -30,6 +31,7 @@ TOP = 10
 FILLS = ("#3b6ea8", "#c0622f", "#4d8f4a", "#8a5aa6", "#a8913b", "#3b9a9a")
 
 Series = tuple[str, Sequence[int]]
+NO_VERSION_LABEL = "before versions"  # the group of logs written before versions existed
 
 
 def _f(value: float) -> str:
@@ -118,3 +120,18 @@ def score_histogram_svg(series: Sequence[Series]) -> Markup:
     parts.append("</svg>")
     # Safe: every text and attribute value that is not our own number went through escape().
     return Markup("".join(parts))  # noqa: S704
+
+
+def version_series(groups: Iterable[Mapping[str, Any]]) -> list[Series]:
+    """``[(label, histogram)]`` per version from the stats ``groups`` (grouped by version, or
+    by version and model: a version's models are added up), in the groups' order (newest
+    first); labels are ``v<n>``, and ``before versions`` for logs without a version."""
+    summed: dict[int | None, list[int]] = {}
+    for group in groups:
+        counts = summed.setdefault(group["promptVersion"], [0] * BINS)
+        for score, count in enumerate(group["histogram"]):
+            counts[score] += count
+    return [
+        (NO_VERSION_LABEL if version is None else f"v{version}", counts)
+        for version, counts in summed.items()
+    ]

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from promptcrafter.charts import score_histogram_svg
+from promptcrafter.charts import score_histogram_svg, version_series
 
 NS = "{http://www.w3.org/2000/svg}"
 HOSTILE = "</text><script>alert(1)</script>\"&'<"
@@ -63,3 +63,18 @@ def test_no_scores_yet(series: list[tuple[str, list[int]]]) -> None:
 def test_a_histogram_must_have_eleven_counts() -> None:
     with pytest.raises(ValueError):
         score_histogram_svg([("v1", [1, 2])])
+
+
+def test_series_from_stats_groups_add_up_the_models_of_a_version() -> None:
+    one = [0] * 11
+    one[7] = 1
+    groups = [
+        {"promptVersion": 2, "modelUsed": "a", "histogram": one},
+        {"promptVersion": 2, "modelUsed": "b", "histogram": one},
+        {"promptVersion": 1, "modelUsed": "a", "histogram": [1] * 11},
+        {"promptVersion": None, "modelUsed": "a", "histogram": one},
+    ]
+    series = version_series(groups)
+    assert [label for label, _ in series] == ["v2", "v1", "before versions"]
+    assert series[0][1][7] == 2 and sum(series[0][1]) == 2
+    assert groups[0]["histogram"][7] == 1  # the groups are left as they were
