@@ -27,6 +27,7 @@ BAR_WIDTH = BAR_SLOT * 0.8
 ROW_BARS = 60  # height of the tallest bar in a row
 ROW_HEIGHT = ROW_BARS + 30  # bars, then the axis labels under them, then a gap
 TOP = 10
+LABEL_CHARS = 20  # longer labels are cut (with "…") so they stay left of the bars
 # A few distinct fills so neighbouring rows differ even without the stylesheet.
 FILLS = ("#3b6ea8", "#c0622f", "#4d8f4a", "#8a5aa6", "#a8913b", "#3b9a9a")
 
@@ -67,6 +68,10 @@ def _empty() -> Markup:
     return Markup("".join(parts))  # noqa: S704
 
 
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "\u2026"
+
+
 def _row(index: int, label: str, counts: Sequence[int], top: float) -> list[str]:
     total = sum(counts)
     tallest = max(counts)
@@ -79,7 +84,7 @@ def _row(index: int, label: str, counts: Sequence[int], top: float) -> list[str]
         f'<rect class="pc-chart-swatch" x="0" y="{_f(top + 2)}" width="10" height="10" '
         f'fill="{fill}"/>',
         f'<text class="pc-chart-label" x="16" y="{_f(top + 11)}" font-size="12" '
-        f'fill="currentColor">{escape(label)}</text>',
+        f'fill="currentColor">{escape(_short(label))}<title>{escape(label)}</title></text>',
         f'<text class="pc-chart-count" x="16" y="{_f(top + 27)}" font-size="11" '
         f'fill="currentColor">{_scores(total)}</text>',
         f'<line class="pc-chart-axis" x1="{LABEL_WIDTH}" y1="{_f(base)}" '

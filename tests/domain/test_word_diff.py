@@ -57,3 +57,8 @@ def test_left_over_lines_of_a_block_are_deleted_or_inserted() -> None:
         ("delete", 3, None),
     ]
     assert word_ops("", "new") == ((), ((INSERT, "new"),))
+
+
+def test_a_very_long_line_is_replaced_whole() -> None:
+    old, new = "a " * 1500, "b " * 1500
+    assert word_ops(old, new) == (((DELETE, old),), ((INSERT, new),))
