@@ -29,6 +29,13 @@ async def signup(
 
 
 async def login(services: Services, email: str, password: str, client_ip: str) -> IssuedToken:
+    found = await check_login(services, email, password, client_ip)
+    return services.tokens.issue(found.user_id, found.generation)
+
+
+async def check_login(services: Services, email: str, password: str, client_ip: str) -> Credentials:
+    """The account behind an email and password, under the brute-force limits (429) that the
+    API's and the browser's log-in share; 401 when they do not match."""
     limiter, key = services.limiter, email_key(email)
     if limiter is not None:
         await limiter.login_attempt(client_ip)
@@ -43,7 +50,7 @@ async def login(services: Services, email: str, password: str, client_ip: str) -
         await limiter.successful_login(key)
     if verdict.new_hash is not None:
         await users.replace_hash(services.db, found.user_id, found.password_hash, verdict.new_hash)
-    return services.tokens.issue(found.user_id, found.generation)
+    return found
 
 
 async def logout(services: Services, claims: Claims | None) -> None:

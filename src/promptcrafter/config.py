@@ -13,6 +13,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -57,6 +58,13 @@ class Settings(BaseSettings):
     # When set, GET /metrics wants "Authorization: Bearer <this>"; scrapers usually send none.
     metrics_token: str | None = Field(default=None, repr=False)
 
+    # The browser UI. PUBLIC_URL is the origin people open (behind a proxy, the proxy's); when
+    # it is https, the session cookie is Secure with the __Host- prefix. Unset, the origin is
+    # taken from each request's Host header and scheme.
+    public_url: str | None = None
+    session_idle_minutes: int = Field(default=30, ge=1, le=60 * 24 * 30)
+    session_max_hours: int = Field(default=12, ge=1, le=24 * 365)
+
     @field_validator("trusted_proxies", "cors_origins", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
@@ -76,6 +84,27 @@ class Settings(BaseSettings):
                     f"PROMPTCRAFTER_TRUSTED_PROXIES: {entry!r} is not an IP address or network"
                 ) from None
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        try:
+            parts.port  # noqa: B018  (raises ValueError on a malformed port)
+        except ValueError:
+            parts = urlsplit("")
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(
+                "PROMPTCRAFTER_PUBLIC_URL must be an http:// or https:// origin, "
+                "e.g. https://prompts.example.com"
+            )
+        if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+            raise ConfigError(
+                "PROMPTCRAFTER_PUBLIC_URL must be an origin only (no path, query or user)"
+            )
+        return f"{parts.scheme}://{parts.netloc.lower()}"
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

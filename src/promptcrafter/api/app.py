@@ -8,6 +8,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
 
 from promptcrafter import __version__
 from promptcrafter.accesslog import AccessLog
@@ -31,6 +34,7 @@ from promptcrafter.config import Settings, get_settings
 from promptcrafter.services import Services
 from promptcrafter.store import migrate
 from promptcrafter.store.engine import open_database
+from promptcrafter.ui import mount as ui_mount
 
 DESCRIPTION = """\
 A private library of generative-AI prompts and a record of every output tested with them.
@@ -101,6 +105,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.router.routes.extend(module.router.routes)
     if settings.docs_enabled:
         app.router.routes.extend(docs.router.routes)
+    # The browser UI lives under /ui; the bare origin (and /ui itself) lead there.
+    app.router.routes.append(Route("/", _to_ui, methods=["GET"], include_in_schema=False))
+    app.router.routes.append(Route("/ui", _to_ui, methods=["GET"], include_in_schema=False))
+    app.router.routes.append(ui_mount())
     errors.install(app)
     if settings.cors_origins:
         app.add_middleware(
@@ -123,6 +131,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+async def _to_ui(_: Request) -> RedirectResponse:
+    return RedirectResponse("/ui/", status_code=307)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -13,7 +13,8 @@ from promptcrafter.errors import BODY_TOO_LARGE
 MAX_BODY = 1024 * 1024
 _TOO_LARGE = orjson.dumps({"error": BODY_TOO_LARGE})
 _BODYLESS = frozenset({"GET", "HEAD", "OPTIONS"})
-_NOT_API = ("/docs", "/redoc", "/openapi.json")
+# Public documents and the UI's fingerprinted static files may be cached.
+_NOT_API = ("/docs", "/redoc", "/openapi.json", "/ui/static/")
 
 
 async def _send_error(send: Send, status: int, body: bytes) -> None:
