@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.installed-run
 
-.PHONY: run test lint format bench lock clean
+.PHONY: run test lint format bench lock clean screenshots
 
 # Front-end files come from the npm registry, pinned with their hashes by
 # frontend/package-lock.json; `npm ci` installs exactly that lock (and fails when it
@@ -96,6 +96,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
+
+## Renew the screenshots the README shows (docs/screenshots/) from the browser tests.
+screenshots: $(STAMP)
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest tests/ui/browser -q
 
 ## Load benchmark: the API beside a bare-ASGI floor on SQLite and PostgreSQL, and the targets
 ## of issues 9-12; writes bench/RESULTS.md. Extra arguments, e.g. `make bench BENCH_ARGS=--quick`,

@@ -3,6 +3,7 @@ reported, and the screenshot helper."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import NoReturn
 
@@ -16,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[3]
 CHROMIUM = Path("/usr/bin/chromium")
 # A devDependency in frontend/package-lock.json (`make test` installs it).
 AXE_JS = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# Test runs leave their screenshots in build/ (ignored by git); `make screenshots` runs the
+# browser tests with SCREENSHOTS_DIR=docs/screenshots to renew the ones the README shows.
+SCREENSHOTS = ROOT / os.environ.get("SCREENSHOTS_DIR", "build/screenshots")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",  # we run as root, where Chromium's sandbox refuses to start
@@ -41,8 +44,7 @@ def missing(what: str) -> NoReturn:
 
 
 def shot(page: Page, name: str) -> Path:
-    """A full-page PNG of what the page shows now, as docs/screenshots/<name>.png (the README
-    links these)."""
+    """A full-page PNG of what the page shows now, as <SCREENSHOTS>/<name>.png."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True, animations="disabled")
