@@ -86,7 +86,7 @@ async def delete_label_page(request: Request, visitor: Visitor) -> Response:
         request,
         visitor,
         "confirm_delete.html",
-        heading=f"Delete the label {name}?",
+        heading=f"Delete the label {name} from {prompt[prompts.TITLE]}?",
         explanation="The version it names stays; the label's history is kept.",
         action=url_of(prompt_id, f"/labels/{name}/delete"),
         back=url_of(prompt_id, "#labels"),
