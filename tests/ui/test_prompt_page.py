@@ -117,6 +117,16 @@ def test_saving_the_same_values_changes_nothing(owner: Owner) -> None:
     answer = owner.post(page, form, page)
     assert answer.headers["location"] == page_url(prompt["_id"], "?notice=unchanged")
     assert owner.prompt(prompt["_id"])["version"] == 1
+    # Line breaks and tags written through the API survive an edit of another field.
+    odd = owner.create(content="a\r\nb\rc", tags=["x,y", " z"])
+    edit = page_url(odd["_id"], "/edit")
+    owner.post(edit, _form(odd, content="a\r\nb\r\nc", title="Only the title"), edit)
+    stored = owner.prompt(odd["_id"])
+    assert (stored["version"], stored["content"], stored["tags"]) == (
+        2,
+        odd["content"],
+        odd["tags"],
+    )
     # A real change of content is stored with LF line breaks.
     owner.post(page, _form(prompt, content="line one\r\nline 2"), page)
     assert owner.prompt(prompt["_id"])["content"] == "line one\nline 2"

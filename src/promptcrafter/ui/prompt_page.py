@@ -98,9 +98,9 @@ def split_tags(text: str) -> list[str]:
 
 
 def _lf(text: str) -> str:
-    # Browsers send a textarea's line breaks as CRLF whatever the text held; a prompt written
-    # through the API with LF must not count as changed because it passed through a form.
-    return text.replace("\r\n", "\n")
+    # Browsers send a textarea's line breaks as CRLF whatever the text held (a lone CR too);
+    # a prompt written through the API must not count as changed for passing through a form.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def changed_fields(row: Row, form: dict[str, str]) -> dict[str, Any]:
@@ -112,8 +112,11 @@ def changed_fields(row: Row, form: dict[str, str]) -> dict[str, Any]:
         changes["content"] = _lf(form["content"])
     if form["model"] != row[prompts.MODEL]:
         changes["model"] = form["model"]
+    stored: list[str] = orjson.loads(row[prompts.TAGS])
+    # The field as the form wrote it counts as unchanged, so a tag holding a comma or edge
+    # blanks (possible through the API) is not split or trimmed by an edit of another field.
     tags = split_tags(form["tags"])
-    if tags != orjson.loads(row[prompts.TAGS]):
+    if form["tags"] != ", ".join(stored) and tags != stored:
         changes["tags"] = tags
     return changes
 
