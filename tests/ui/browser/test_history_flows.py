@@ -242,3 +242,25 @@ def test_screenshot_of_a_prompt_with_versions_and_labels(page: Page, api: Api) -
     for path in ("/versions/1", "/edit", "/labels/prod/history", "/labels/prod/delete"):
         page.goto(f"/ui/prompts/{prompt_id}{path}")
         assert_accessible(page)
+
+
+def test_edit_and_restore_without_javascript(
+    js_disabled_page: Page, ui_server: ServerProcess
+) -> None:
+    page = js_disabled_page
+    email = _sign_up(page)
+    with httpx.Client(base_url=ui_server.base_url, timeout=30) as http:
+        token = http.post("/auth/login", json={"email": email, "password": PASSWORD}).json()
+        api = Api(http, {"Authorization": f"Bearer {token['token']}"})
+        prompt_id = api.create()
+        page.goto(f"/ui/prompts/{prompt_id}")
+        page.get_by_role("button", name="Edit").click()
+        form = page.get_by_role("region", name="Edit prompt")
+        form.get_by_label("Content").fill("Answer {{ question }} in one line.")
+        form.get_by_role("button", name="Save").click()
+        expect(page.get_by_role("status")).to_have_text("Saved.")
+        assert _versions_table_numbers(page) == ["2", "1"]
+        _version_row(page, 1).get_by_role("button", name="Restore").click()
+        expect(page.get_by_role("status")).to_have_text("Version restored as a new version.")
+        stored = api.prompt(prompt_id)
+        assert stored["version"] == 3 and stored["content"] == "Answer {{ question }} politely."
