@@ -1,0 +1,181 @@
+"""Pages reached from the Versions section: one version as it was, the diff of two versions
+(line level, with the changed words marked inside changed lines) and restoring a version.
+Each calls what the API's routes call: ``store.versions``, ``store.prompts.update`` and
+``diffs``."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from promptcrafter import diffs
+from promptcrafter.errors import MALFORMED_PARAMS
+from promptcrafter.store import prompts, versions
+from promptcrafter.store.database import Row
+from promptcrafter.templates import segments
+from promptcrafter.ui.core import Visitor, page, redirect, render
+from promptcrafter.ui.forms import read_form
+from promptcrafter.ui.prompt_refs import (
+    number_or_none,
+    prompt_id_of,
+    ref_or_none,
+    url_of,
+    version_choices,
+    version_of,
+)
+
+# The line boundaries of ``str.splitlines`` at the end of a line: the diff rows keep them
+# (so they rebuild the texts), the page shows each line as a table row without them.
+_LINE_END = re.compile("(?:\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029])$")
+
+
+def _tags(row: Row) -> list[str]:
+    tags: list[str] = orjson.loads(row[versions.TAGS])
+    return tags
+
+
+@page()
+async def version_page(request: Request, visitor: Visitor) -> Response:
+    prompt_id = prompt_id_of(request)
+    number = version_of(str(request.path_params["n"]))
+    db, owner = visitor.services.db, visitor.user.id
+    prompt = await prompts.get(db, owner, prompt_id)
+    found = await versions.get_version(db, owner, prompt_id, number)
+    row = found.row
+    current = prompt[prompts.VERSION]
+    return render(
+        request,
+        visitor,
+        "version.html",
+        prompt_id=prompt_id,
+        prompt_title=prompt[prompts.TITLE],
+        current=current,
+        number=row[versions.VERSION],
+        title=row[versions.TITLE],
+        model=row[versions.MODEL],
+        tags=_tags(row),
+        segments=segments(row[versions.CONTENT]),
+        commit_message=row[versions.COMMIT_MESSAGE],
+        created=row[versions.CREATED],
+        labels=found.labels,
+    )
+
+
+def _snapshot(row: Row) -> diffs.Snapshot:
+    return diffs.Snapshot(
+        version=row[versions.VERSION],
+        title=row[versions.TITLE],
+        content=row[versions.CONTENT],
+        model=row[versions.MODEL],
+        tags=_tags(row),
+        variables=orjson.loads(row[versions.VARIABLES]),
+    )
+
+
+def _shown(tokens: tuple[diffs.Token, ...]) -> list[diffs.Token]:
+    """A side's tokens without the line's ending, empty tokens left out."""
+    if not tokens:
+        return []
+    *rest, (op, text) = tokens
+    last = _LINE_END.sub("", text)
+    return [*rest, (op, last)] if last else list(rest)
+
+
+def display_lines(before: str, after: str) -> list[dict[str, Any]]:
+    """The content diff as the page's rows: an unchanged line once; a changed line as its old
+    form (words removed marked) then its new form (words added marked)."""
+    lines: list[dict[str, Any]] = []
+    for row in diffs.word_rows(before, after):
+        if row.op == diffs.EQUAL:
+            lines.append(
+                {
+                    "op": "equal",
+                    "old": row.old_number,
+                    "new": row.new_number,
+                    "tokens": _shown(row.new),
+                }
+            )
+            continue
+        if row.old:
+            lines.append(
+                {"op": "delete", "old": row.old_number, "new": None, "tokens": _shown(row.old)}
+            )
+        if row.new:
+            lines.append(
+                {"op": "insert", "old": None, "new": row.new_number, "tokens": _shown(row.new)}
+            )
+    return lines
+
+
+@page()
+async def diff_page(request: Request, visitor: Visitor) -> Response:
+    """``?a=X&b=Y`` (versions, or labels as the API's diff takes): what changed from a to b."""
+    prompt_id = prompt_id_of(request)
+    db, owner = visitor.services.db, visitor.user.id
+    prompt = await prompts.get(db, owner, prompt_id)
+    current = prompt[prompts.VERSION]
+    query = request.query_params
+    given = {side: query.get(side, "") for side in ("a", "b")}
+    refs = {side: ref_or_none(text) for side, text in given.items()}
+    errors = {side: MALFORMED_PARAMS for side, ref in refs.items() if ref is None}
+    context: dict[str, Any] = {
+        "prompt_id": prompt_id,
+        "prompt_title": prompt[prompts.TITLE],
+        "version_choices": version_choices(current),
+        "selected": {side: number_or_none(text) or text for side, text in given.items()},
+        "errors": errors,
+        "diff": None,
+    }
+    if errors:
+        return render(request, visitor, "diff.html", status=400, **context)
+    rows = {}
+    for side, ref in refs.items():
+        assert ref is not None
+        rows[side] = (await versions.get_version(db, owner, prompt_id, ref)).row
+    before, after = _snapshot(rows["a"]), _snapshot(rows["b"])
+    context["diff"] = diffs.diff(before, after)
+    context["lines"] = display_lines(before.content, after.content)
+    context["selected"] = {"a": before.version, "b": after.version}
+    return render(request, visitor, "diff.html", **context)
+
+
+@page()
+async def restore_submit(request: Request, visitor: Visitor) -> Response:
+    """A copy of version n becomes the new current version, as ``POST .../restore`` does;
+    the hidden ``version`` plays the part of If-Match."""
+    form = await read_form(request, visitor)
+    prompt_id = prompt_id_of(request)
+    number = version_of(str(request.path_params["n"]))
+    db, owner = visitor.services.db, visitor.user.id
+    expected = number_or_none(form.text("version"))
+    old = (await versions.get_version(db, owner, prompt_id, number)).row
+    changes = {
+        "title": old[versions.TITLE],
+        "content": old[versions.CONTENT],
+        "model": old[versions.MODEL],
+        "tags": _tags(old),
+    }
+    # A stale page is refused (412 page) rather than restoring over a newer edit unseen.
+    row = await prompts.update(
+        db,
+        owner,
+        prompt_id,
+        changes,
+        expected,
+        commit_message=f"Restored version {number}",
+        actor=owner,
+    )
+    made = expected is None or row[prompts.VERSION] != expected
+    return redirect(url_of(prompt_id, f"?notice={'restored' if made else 'unchanged'}#versions"))
+
+
+ROUTES = [
+    Route("/prompts/{id}/versions/{n}", version_page, methods=["GET"]),
+    Route("/prompts/{id}/versions/{n}/restore", restore_submit, methods=["POST"]),
+    Route("/prompts/{id}/diff", diff_page, methods=["GET"]),
+]
