@@ -87,7 +87,7 @@ def test_new_prompt_creates_version_one_and_goes_to_its_page(
         "/ui/prompts/new",
         {
             "title": "Welcome email",
-            "content": "Hello {{ name }}, welcome aboard.",
+            "content": "Hello {{ name }},\r\nwelcome aboard.\rBye",
             "model": "gpt-4o",
             "tags": " onboarding, email,, ",
             "commitMessage": "First draft",
@@ -104,6 +104,7 @@ def test_new_prompt_creates_version_one_and_goes_to_its_page(
     assert stored["tags"] == ["onboarding", "email"]
     assert stored["model"] == "gpt-4o" and stored["version"] == 1
     assert stored["variables"] == ["name"]
+    assert stored["content"] == "Hello {{ name }},\nwelcome aboard.\nBye"  # as LF, like the API's
     versions = api.client.get(f"/prompts/{prompt_id}/versions", headers=account.headers).json()
     assert [v["commitMessage"] for v in versions] == ["First draft"]
     library = ui_browser.get("/ui/").text

@@ -304,6 +304,9 @@ def prompt_data(values: Mapping[str, str]) -> dict[str, Any]:
     """A submitted prompt form as the API's (strict) PromptIn body: empty optional fields
     are left out, tags become a list."""
     data: dict[str, Any] = {name: values[name] for name in ("title", "content", "model")}
+    # Browsers send a textarea's line breaks as CRLF (a lone CR too) whatever was typed; the
+    # prompt keeps LF, as one written through the API would, so a later edit diffs cleanly.
+    data["content"] = data["content"].replace("\r\n", "\n").replace("\r", "\n")
     tags = split_tags(values["tags"])
     if tags:
         data["tags"] = tags
