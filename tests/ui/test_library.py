@@ -370,6 +370,11 @@ def test_search_field_is_live_and_a_blank_query_gives_the_view_back(
     blank = ui_browser.get("/ui/search?tag=x&sort=title&q=").text
     assert row_ids(blank) == [a["_id"], b["_id"]]
     assert "<html" not in blank
+    # One character typed matches nearly everything: the live search waits for another,
+    # while a submitted search runs whatever its length.
+    one = ui_browser.get("/ui/search?tag=x&sort=title&q=%20b%20").text
+    assert row_ids(one) == [a["_id"], b["_id"]] and "Type another character" in one
+    assert row_ids(ui_browser.get("/ui/?q=b").text) == [b["_id"]]
 
 
 def test_search_pages_with_more_results(ui_browser: UiClient, api: Api) -> None:
