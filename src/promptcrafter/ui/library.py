@@ -174,7 +174,7 @@ def _read_view(request: Request) -> View:
     return view
 
 
-async def _listing(visitor: Visitor, view: View, size: int = PAGE_SIZE) -> dict[str, Any]:
+async def _listing(visitor: Visitor, view: View) -> dict[str, Any]:
     """The table of the visitor's prompts in the view's order and filters, one page."""
     params = {**view.filters, "sort": view.sort}
     at = _open(visitor, LIST_PATH, params, view.cursor)
@@ -187,7 +187,7 @@ async def _listing(visitor: Visitor, view: View, size: int = PAGE_SIZE) -> dict[
         view.sort,
         view.filters,
         at.after,
-        size,
+        PAGE_SIZE,
     )
     next_url = None
     if last is not None:
