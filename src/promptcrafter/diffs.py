@@ -10,6 +10,7 @@ alone is ``changed`` with no inserted or deleted line.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -86,3 +87,84 @@ def diff(before: Snapshot, after: Snapshot) -> dict[str, Any]:
             "lines": line_ops(before.content, after.content),
         },
     }
+
+
+# --- word-level rows for the browser's diff view ---------------------------------------------
+
+# Words, runs of blanks, and single other characters: every character is in exactly one
+# token, so joining a line's tokens gives the line back.
+_WORD = re.compile(r"\w+|\s+|[^\w\s]")
+# Matching tokens is quadratic in the worst case; a longer line is shown as replaced whole.
+MAX_LINE_TOKENS = 2000
+REPLACE = "replace"
+
+Token = tuple[str, str]  # (op, text), op one of equal, insert, delete
+
+
+@dataclass(frozen=True, slots=True)
+class WordRow:
+    """One row of a side-by-side view. ``op`` is ``equal``, ``replace`` (an old line and the
+    new line that took its place), ``delete`` (old side only) or ``insert`` (new side only).
+    ``old``/``new`` are the tokens of each side (empty on the absent side), each line with its
+    own line ending in its last token; ``old_number``/``new_number`` count lines from 1."""
+
+    op: str
+    old: tuple[Token, ...]
+    new: tuple[Token, ...]
+    old_number: int | None
+    new_number: int | None
+
+
+def _tokens(line: str) -> list[str]:
+    return _WORD.findall(line)
+
+
+def word_ops(old_line: str, new_line: str) -> tuple[tuple[Token, ...], tuple[Token, ...]]:
+    """The tokens of two lines, each marked equal, or delete (old side) / insert (new side)."""
+    old, new = _tokens(old_line), _tokens(new_line)
+    if len(old) > MAX_LINE_TOKENS or len(new) > MAX_LINE_TOKENS:
+        return ((DELETE, old_line),) if old_line else (), ((INSERT, new_line),) if new_line else ()
+    left: list[Token] = []
+    right: list[Token] = []
+    # No autojunk: in prose the common words are exactly the ones worth matching.
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            text = "".join(old[i1:i2])
+            left.append((EQUAL, text))
+            right.append((EQUAL, "".join(new[j1:j2])))
+            continue
+        if i2 > i1:
+            left.append((DELETE, "".join(old[i1:i2])))
+        if j2 > j1:
+            right.append((INSERT, "".join(new[j1:j2])))
+    return tuple(left), tuple(right)
+
+
+def word_rows(before: str, after: str) -> list[WordRow]:
+    """Rows for a side-by-side (or inline) view of ``before`` -> ``after``. Lines are matched
+    exactly as ``line_ops`` matches them; in a replaced block the i-th old line pairs with the
+    i-th new one and the lines left over are deleted or inserted. Joining the ``old`` tokens
+    of all rows gives ``before`` back exactly (line endings included), and ``new`` ``after``."""
+    old_keys, new_keys = before.splitlines(), after.splitlines()
+    # Same lines as the keys, with their endings, so the texts are rebuilt exactly.
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    rows: list[WordRow] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_keys, new_keys).get_opcodes():
+        if tag == "equal":
+            rows.extend(
+                WordRow(EQUAL, ((EQUAL, old[i]),), ((EQUAL, new[j]),), i + 1, j + 1)
+                for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+            )
+            continue
+        paired = min(i2 - i1, j2 - j1)
+        for k in range(paired):
+            left, right = word_ops(old[i1 + k], new[j1 + k])
+            rows.append(WordRow(REPLACE, left, right, i1 + k + 1, j1 + k + 1))
+        rows.extend(
+            WordRow(DELETE, ((DELETE, old[i]),), (), i + 1, None) for i in range(i1 + paired, i2)
+        )
+        rows.extend(
+            WordRow(INSERT, (), ((INSERT, new[j]),), None, j + 1) for j in range(j1 + paired, j2)
+        )
+    return rows
