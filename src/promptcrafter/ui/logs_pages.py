@@ -183,7 +183,7 @@ def add_form_context(
     chosen.setdefault("version", str(versions[0] if versions else shown.version))
     return {
         "action": f"{shown.url}/logs",
-        "values": chosen,
+        "given": chosen,
         "errors": errors or {},
         "version_options": [(str(n), f"Version {n}") for n in versions],
     }
@@ -219,7 +219,7 @@ def _log_data(prompt_id: str, values: dict[str, str]) -> dict[str, Any]:
         data["score"] = score
     if values["version"]:
         if not NUMBER.fullmatch(values["version"]) or len(values["version"]) > 10:
-            errors["version"] = MISSING_OR_INVALID
+            errors["promptVersion"] = MISSING_OR_INVALID
         else:
             data["promptVersion"] = int(values["version"])
     if errors:

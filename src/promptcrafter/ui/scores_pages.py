@@ -116,7 +116,7 @@ async def _compare(
     values = {A: sent[A] or default_a, B: sent[B] or default_b, MODEL: sent[MODEL]}
     context: dict[str, Any] = {
         "sent": sent,
-        "values": values,
+        "chosen": values,
         "errors": {},
         "result": None,
         "kept": kept_params(request, OWN),
