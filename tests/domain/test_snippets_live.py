@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.support.api import Api
-from tests.support.cli import make_cli
 
 from promptcrafter.snippets import usage_snippets
+from tests.support.api import Api
+from tests.support.cli import make_cli
 
 LABEL = "prod.v-1_x"
 

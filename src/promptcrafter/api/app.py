@@ -103,12 +103,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Added flat rather than with include_router: FastAPI matches included routers through
         # an extra layer on every request, and these routers carry no shared settings.
         app.router.routes.extend(module.router.routes)
+    if settings.docs_enabled:
+        app.router.routes.extend(docs.router.routes)
     # The browser UI lives under /ui; the bare origin (and /ui itself) lead there.
     app.router.routes.append(Route("/", _to_ui, methods=["GET"], include_in_schema=False))
     app.router.routes.append(Route("/ui", _to_ui, methods=["GET"], include_in_schema=False))
     app.router.routes.append(ui_mount())
-    if settings.docs_enabled:
-        app.router.routes.extend(docs.router.routes)
     errors.install(app)
     if settings.cors_origins:
         app.add_middleware(
