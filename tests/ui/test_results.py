@@ -373,3 +373,26 @@ def test_results_pages_load_nothing_from_elsewhere(
         assert " style=" not in page and "<style" not in page
         assert not re.search(r"<script(?![^>]*\bsrc=)", page)
         assert not re.search(r"\son[a-z]+=", page)
+
+
+def test_render_without_variables_and_too_large_results(setup: Setup) -> None:
+    plain = setup.prompt(content="No placeholders {here}.")
+    page = section(setup.page(plain["_id"]).text, "render")
+    assert "This version has no variables" in page
+    answer = setup.post(f"/ui/prompts/{plain['_id']}/render", {"ref": "1"})
+    assert answer.status_code == 200 and "No placeholders {here}." in answer.text
+    # 40,000 placeholders of a 60-character value: about 2.4 MB, over the 2 MiB limit.
+    huge = setup.prompt(content="{{a}}" * 40_000)
+    too_big = setup.post(f"/ui/prompts/{huge['_id']}/render", {"ref": "1", "var.a": "x" * 60})
+    assert too_big.status_code == 413
+    assert "The rendered text would be larger than 2 MiB." in too_big.text
+
+
+def test_scores_before_any_log(setup: Setup) -> None:
+    prompt = setup.prompt()
+    scores = section(setup.page(prompt["_id"]).text, "scores")
+    assert "No logs yet" in scores and "<svg" not in scores
+    # Comparing still answers, in the API's words.
+    answer = setup.page(prompt["_id"], compare_a="1", compare_b="1")
+    assert answer.status_code == 200
+    assert '<p class="verdict">not enough data</p>' in answer.text
