@@ -100,75 +100,86 @@ def read_filters(request: Request) -> Filters:
     return found
 
 
-async def section(
+@dataclass
+class Page:
+    """One page of the logs table as asked for by the query string, read from the database."""
+
+    filters: Filters
+    cursor: str | None
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    next_url: str | None = None
+    cursor_error: str | None = None
+
+
+async def load(request: Request, visitor: Visitor, shown: Shown) -> Page:
+    """The logs the section shows: one statement for one page, newest first. A filter or
+    cursor that cannot be read reads nothing and is named beside its field."""
+    services = visitor.services
+    loaded = Page(read_filters(request), request.query_params.get(CURSOR) or None)
+    filters = loaded.filters
+    if filters.errors:
+        return loaded
+    try:
+        opened = paging.read_page(
+            services.cursors,
+            f"{shown.url}#logs",
+            visitor.user.id,
+            filters.normalized,
+            str(PAGE_SIZE),
+            loaded.cursor,
+        )
+        assert opened is not None  # a limit is always given
+        if not log_pages.check_key(opened.after):
+            raise paging.bad()
+    except BadRequest:
+        loaded.cursor_error = MALFORMED_PARAMS
+        return loaded
+    found, last = await log_pages.previews(
+        services.db, visitor.user.id, shown.prompt_id, filters.listing, opened.after, PAGE_SIZE
+    )
+    loaded.rows = [log_view(row, preview=True) for row in found]
+    if last is not None:
+        token = services.cursors.seal(opened.binding, last)
+        params = [*kept_params(request, OWN), *filters.sent.items(), (CURSOR, token)]
+        loaded.next_url = page_url(shown.url, params, "logs")
+    return loaded
+
+
+def section(
     request: Request,
-    visitor: Visitor,
     shown: Shown,
+    loaded: Page,
     versions: list[int],
     seen_versions: list[int],
     seen_models: list[str],
 ) -> tuple[dict[str, Any], int]:
     """The logs section's context and the status it asks of the page (400 for a filter or
     cursor that cannot be read: the rest of the page is still shown)."""
-    services = visitor.services
-    filters = read_filters(request)
-    cursor = request.query_params.get(CURSOR) or None
-    rows: list[dict[str, Any]] = []
-    next_url = None
-    cursor_error = None
-    if not filters.errors:
-        try:
-            opened = paging.read_page(
-                services.cursors,
-                f"{shown.url}#logs",
-                visitor.user.id,
-                filters.normalized,
-                str(PAGE_SIZE),
-                cursor,
-            )
-            assert opened is not None  # a limit is always given
-            if not log_pages.check_key(opened.after):
-                raise paging.bad()
-        except BadRequest:
-            cursor_error = MALFORMED_PARAMS
-        else:
-            found, last = await log_pages.previews(
-                services.db,
-                visitor.user.id,
-                shown.prompt_id,
-                filters.listing,
-                opened.after,
-                PAGE_SIZE,
-            )
-            rows = [log_view(row, preview=True) for row in found]
-            if last is not None:
-                token = services.cursors.seal(opened.binding, last)
-                params = [*kept_params(request, OWN), *filters.sent.items(), (CURSOR, token)]
-                next_url = page_url(shown.url, params, "logs")
-    filtered = any(filters.sent.values())
+    filters = loaded.filters
+    kept = kept_params(request, OWN)
     first_url = None
-    if cursor is not None:
-        first_url = page_url(shown.url, [*kept_params(request, OWN), *filters.sent.items()], "logs")
+    if loaded.cursor is not None:
+        first_url = page_url(shown.url, [*kept, *filters.sent.items()], "logs")
     models = list(seen_models)
     if filters.sent[MODEL] and filters.sent[MODEL] not in models:
         models.append(filters.sent[MODEL])
     context = {
-        "rows": rows,
+        "rows": loaded.rows,
         "filters": filters.sent,
         "errors": filters.errors,
-        "cursor_error": cursor_error,
-        "filtered": filtered,
-        "next_url": next_url,
+        "cursor_error": loaded.cursor_error,
+        "filtered": any(filters.sent.values()),
+        "next_url": loaded.next_url,
         "first_url": first_url,
-        "clear_url": page_url(shown.url, kept_params(request, OWN), "logs"),
-        "kept": kept_params(request, OWN),
+        "clear_url": page_url(shown.url, kept, "logs"),
+        "kept": kept,
         "version_options": [("", "Any version")]
         + [(str(n), f"Version {n}") for n in seen_versions],
         "model_options": [("", "Any model")] + [(name, name) for name in models],
         "add": add_form_context(shown, versions),
         "confirm": CONFIRM,
     }
-    status = 400 if filters.errors or cursor_error else 200
+    status = 400 if filters.errors or loaded.cursor_error else 200
     return context, status
 
 

@@ -12,6 +12,7 @@ the API would answer (``status`` in the context, which ``render`` takes as the s
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from starlette.requests import Request
@@ -29,12 +30,18 @@ async def sections(request: Request, visitor: Visitor, prompt: dict[str, Any]) -
     _snippets.html."""
     shown = Shown.of(request, prompt)
     db, owner = visitor.services.db, visitor.user.id
-    listed = await log_pages.version_numbers(db, owner, shown.prompt_id, MAX_VERSIONS_LISTED)
-    scores, scores_status, seen_versions, seen_models = await scores_pages.section(
-        request, visitor, shown, listed
+    # Three independent reads at once: on PostgreSQL each has a connection of its own, and
+    # on SQLite the aggregate runs in the scan pool while the others run on the loop.
+    listed, counted, loaded = await asyncio.gather(
+        log_pages.version_numbers(db, owner, shown.prompt_id, MAX_VERSIONS_LISTED),
+        scores_pages.load(visitor, shown),
+        logs_pages.load(request, visitor, shown),
     )
-    logs, logs_status = await logs_pages.section(
-        request, visitor, shown, listed, seen_versions, seen_models
+    scores, scores_status, seen_versions, seen_models = await scores_pages.section(
+        request, visitor, shown, counted, listed
+    )
+    logs, logs_status = logs_pages.section(
+        request, shown, loaded, listed, seen_versions, seen_models
     )
     context: dict[str, Any] = {
         "results": {

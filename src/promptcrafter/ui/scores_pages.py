@@ -54,13 +54,20 @@ def _version_name(version: int | None) -> str:
     return charts.NO_VERSION_LABEL if version is None else f"v{version}"
 
 
+async def load(visitor: Visitor, shown: Shown) -> dict[analytics.GroupKey, analytics.Group]:
+    """The prompt's logs counted per version, model and score, by the database."""
+    return await analytics.groups(visitor.services.db, visitor.user.id, shown.prompt_id, BY)
+
+
 async def section(
-    request: Request, visitor: Visitor, shown: Shown, versions_listed: list[int]
+    request: Request,
+    visitor: Visitor,
+    shown: Shown,
+    found: dict[analytics.GroupKey, analytics.Group],
+    versions_listed: list[int],
 ) -> tuple[dict[str, Any], int, list[int], list[str]]:
     """The scores section's context, the status it asks of the page, and the versions and
     models that have logs (the logs filter offers those)."""
-    db, owner = visitor.services.db, visitor.user.id
-    found = await analytics.groups(db, owner, shown.prompt_id, BY)
     ordered = sorted(found.items(), key=lambda item: (*_version_key(item[0][0]), str(item[0][1])))
     rows = []
     per_version: dict[int | None, analytics.Group] = {}
@@ -73,13 +80,15 @@ async def section(
         per_version.setdefault(version, analytics.Group()).absorb(group)
         total.absorb(group)
         models.add(model)
-    distribution = [
-        {"version": _version_name(version), **_figures(group)}
+    # The distribution needs only the counts per bin (the table above has the figures).
+    series = [
+        (_version_name(version), stats.histogram(group.scores))
         for version, group in per_version.items()
     ]
-    chart = charts.score_histogram_svg(
-        [(item["version"], item["histogram"]) for item in distribution]
-    )
+    distribution = [
+        {"version": name, "histogram": bins, "scored": sum(bins)} for name, bins in series
+    ]
+    chart = charts.score_histogram_svg(series)
     seen_versions = [v for v in per_version if isinstance(v, int)]
     seen_models = sorted(models)
     compare, status = await _compare(request, visitor, shown, seen_versions, versions_listed)
