@@ -112,6 +112,7 @@ def test_render_with_variables_and_copy(signed_in: Page, owner: Owner) -> None:
     )
     assert copied == api.json()["rendered"]
     shot(page, "render")
+    assert_accessible(page)
     # A missing variable: the API's sentence beside the form, the values kept.
     region(page, "Render").get_by_label("audience", exact=True).fill("")
     region(page, "Render").get_by_role("button", name="Render").click()
@@ -123,6 +124,8 @@ def test_render_with_variables_and_copy(signed_in: Page, owner: Owner) -> None:
 
 def test_add_a_log_for_version_1_then_filter_by_version(signed_in: Page, owner: Owner) -> None:
     page = signed_in
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     prompt = owner.prompt()
     owner.edit(prompt["_id"], "Second take on {{ product }}.")
     owner.log(prompt["_id"], output="from version two", promptVersion=2, score=6)
@@ -155,6 +158,23 @@ def test_add_a_log_for_version_1_then_filter_by_version(signed_in: Page, owner: 
     expect(filters.get_by_label("Version")).to_have_value("1")
     shot(page, "logs")
     assert_accessible(page, "#logs")
+    assert dialogs == []  # the script in the output never ran
+
+
+def test_a_long_output_links_to_its_whole_text(signed_in: Page, owner: Owner) -> None:
+    page = signed_in
+    prompt = owner.prompt()
+    whole = "start " + "word " * 1000 + "the very end"
+    log = owner.log(prompt["_id"], output=whole, notes="seen in full")
+    page.goto(f"/ui/prompts/{prompt['_id']}")
+    row = region(page, "Logs").get_by_role("row", name=re.compile("start word"))
+    expect(row).not_to_contain_text("the very end")
+    row.get_by_role("link", name=f"Whole output ({len(whole)} characters)").click()
+    expect(page).to_have_url(re.compile(f"/ui/logs/{log['_id']}$"))
+    expect(page.get_by_role("heading", name="Log of Product blurb")).to_be_visible()
+    expect(page.get_by_role("region", name="Details")).to_contain_text("the very end")
+    expect(page.get_by_role("region", name="Details")).to_contain_text("seen in full")
+    assert_accessible(page)
 
 
 def test_delete_a_log_after_confirming(signed_in: Page, owner: Owner) -> None:
