@@ -396,3 +396,45 @@ def test_scores_before_any_log(setup: Setup) -> None:
     answer = setup.page(prompt["_id"], compare_a="1", compare_b="1")
     assert answer.status_code == 200
     assert '<p class="verdict">not enough data</p>' in answer.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "log_cursor=" + "A" * 3000,
+        "log_model=%00",
+        "log_model=" + "m" * 101,
+        "log_version=99999999999",
+        "log_version=2147483648",
+        "log_min=-1",
+        "log_min=1e400",
+        "log_max=%EF%BC%95",  # a full-width digit
+        "log_min=%ED%A0%80",  # a lone surrogate, as UTF-8 would spell it
+        "compare_a=%00&compare_b=1",
+        "compare_a=1&compare_b=99999999999999999999",
+        "compare_a=latest&compare_b=1&compare_model=" + "m" * 101,
+        "compare_a=1",
+        "log_cursor=&log_version=&compare_a=&compare_b=",
+    ],
+)
+def test_odd_query_values_are_400_class_never_5xx(setup: Setup, query: str) -> None:
+    prompt = setup.prompt()
+    setup.log(prompt["_id"], score=5)
+    answer = setup.browser.get(f"/ui/prompts/{prompt['_id']}?{query}")
+    assert answer.status_code < 500, answer.text
+    assert answer.headers["content-type"].startswith("text/html")
+
+
+def test_odd_render_fields_are_escaped_and_ignored(setup: Setup) -> None:
+    prompt = setup.prompt()
+    answer = setup.post(
+        f"/ui/prompts/{prompt['_id']}/render",
+        {"ref": "1", "var.name": "a", "var.place": "b", f"var.{XSS}": "x", "var.": "y"},
+    )
+    assert answer.status_code == 200
+    assert XSS not in answer.text and "Hello a, from b." in answer.text
+    too_long = setup.post(
+        f"/ui/prompts/{prompt['_id']}/logs", {"output": "x" * 500_001, "model": "m", "version": "1"}
+    )
+    assert too_long.status_code == 400
+    assert setup.logs(prompt["_id"]) == []
