@@ -116,6 +116,14 @@ def _defaults(seen: list[int], listed: list[int]) -> tuple[str, str]:
     return only, only
 
 
+def _resolve_here(ref: versions.Ref, shown: Shown, known: set[int]) -> int | None:
+    if isinstance(ref, int):
+        return ref if ref in known else None
+    if ref == versions.LATEST:
+        return shown.version
+    return shown.labels.get(ref)
+
+
 async def _compare(
     request: Request, visitor: Visitor, shown: Shown, seen: list[int], listed: list[int]
 ) -> tuple[dict[str, Any], int]:
@@ -148,7 +156,14 @@ async def _compare(
         return context, 400
     db, owner = visitor.services.db, visitor.user.id
     resolved = {}
+    known = set(listed)
     for key, ref in refs.items():
+        # The page already holds the version numbers and the labels: only a reference they
+        # do not name goes to the database (which says why it names no version).
+        local = _resolve_here(ref, shown, known)
+        if local is not None:
+            resolved[key] = local
+            continue
         try:
             resolved[key] = await versions.resolve(db, owner, shown.prompt_id, ref)
         except NotFound as exc:
