@@ -1,15 +1,18 @@
-"""Helpers of the results-section tests: the UI user's API token, data set up through the
+"""Helpers and fixtures of the results-section tests: the UI user's API token, data set up through the
 JSON API, and small readers of the prompt page's HTML."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 
-from tests.support.browser import PASSWORD, UiClient
+from tests.support.browser import PASSWORD, UiClient, ui_client
+from tests.support.server import ServerProcess
 
 LOG_LINK = re.compile(r'action="/ui/logs/(log[0-9a-z]+)/delete"')
 NEXT = re.compile(r'<a href="([^"]+)" rel="next">Older logs</a>')
@@ -81,3 +84,19 @@ def section(html: str, section_id: str) -> str:
     ]
     ends = [at for at in following if at > start]
     return html[start : min(ends) if ends else len(html)]
+
+
+@pytest.fixture
+def setup(ui_browser: UiClient) -> Iterator[Setup]:
+    made = setup_for(ui_browser)
+    yield made
+    made.api.close()
+
+
+@pytest.fixture
+def stranger(live_server: ServerProcess) -> Iterator[Setup]:
+    browser = ui_client(live_server.base_url)
+    with browser.client:
+        made = setup_for(browser.sign_up("Mallory"))
+        yield made
+        made.api.close()
