@@ -1,5 +1,5 @@
-"""Helpers and fixtures of the results-section tests: the UI user's API token, data set up through the
-JSON API, and small readers of the prompt page's HTML."""
+"""Helpers and fixtures of the results-section tests: the UI user's API token, data set up
+through the JSON API, and small readers of the prompt page's HTML."""
 
 from __future__ import annotations
 
