@@ -51,6 +51,7 @@ async def sections(request: Request, visitor: Visitor, prompt: dict[str, Any]) -
             "scores": scores,
             "snippets": render_pages.snippets_section(visitor, shown),
             "script": static("results.js"),
+            "style": static("results.css"),
         }
     }
     status = max(scores_status, logs_status)
