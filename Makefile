@@ -7,6 +7,24 @@ RUN_STAMP := $(VENV)/.installed-run
 
 .PHONY: run test lint format bench lock clean
 
+# Front-end files come from the npm registry, pinned with their hashes by
+# frontend/package-lock.json; `npm ci` installs exactly that lock (and fails when it
+# disagrees with package.json). Install scripts are off: these packages need none.
+# `make run` installs the dependencies only; `make test` adds the devDependencies (axe-core).
+# Each npm ci starts node_modules afresh, so the stamps live inside it.
+NODE := frontend/node_modules
+NODE_RUN := $(NODE)/.installed-run
+NODE_TEST := $(NODE)/.installed-test
+NPM_CI := npm ci --prefix frontend --ignore-scripts --no-audit --no-fund
+# What /docs serves (api/docs.py), copied out of node_modules into the package (gitignored,
+# shipped in the wheel).
+SWAGGER := $(NODE)/swagger-ui-dist
+DOCS_VENDOR := src/promptcrafter/api/docs_static/vendor/swagger-ui-dist
+DOCS_ASSETS := $(addprefix $(DOCS_VENDOR)/,swagger-ui-bundle.js swagger-ui.css \
+	swagger-ui-bundle.js.LICENSE.txt LICENSE NOTICE)
+# The browser tests drive Debian's chromium (tests/ui/browser/conftest.py).
+CHROMIUM := /usr/bin/chromium
+
 # Installs come from the hashed lock files in requirements/ (make lock writes them from
 # pyproject.toml): --require-hashes makes pip refuse any artifact whose hash is not in the
 # lock, and any dependency the lock forgot. pip and setuptools come from the lock too, so
@@ -21,14 +39,32 @@ $(VENV)/.tools: requirements/tools.txt | $(BIN)/python
 	$(PIP_LOCKED) -r requirements/tools.txt
 	touch $@
 
+$(NODE_RUN): frontend/package.json frontend/package-lock.json
+	$(NPM_CI) --omit=dev
+	touch $@
+
+# The full install is a superset of the run one, so it renews both stamps.
+$(NODE_TEST): frontend/package.json frontend/package-lock.json
+	$(NPM_CI)
+	touch $@ $(NODE_RUN)
+
+$(DOCS_VENDOR)/%: $(NODE_RUN)
+	@mkdir -p $(DOCS_VENDOR)
+	cp $(SWAGGER)/$* $@
+
+$(CHROMIUM):
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
 # One venv, two stamps: `make run` installs what serving needs; `make test` (and lint,
 # format, bench) add the test and bench set. Each reinstalls when its lock changes.
-$(RUN_STAMP): requirements/run.txt pyproject.toml $(VENV)/.tools
+# The front-end files are order-only prerequisites: built (or renewed when their lock
+# changes) before the stamp is checked, without reinstalling the Python packages.
+$(RUN_STAMP): requirements/run.txt pyproject.toml $(VENV)/.tools | $(DOCS_ASSETS)
 	$(PIP_LOCKED) -r requirements/run.txt
 	$(PROJECT)
 	touch $@
 
-$(STAMP): requirements/test.txt pyproject.toml $(VENV)/.tools
+$(STAMP): requirements/test.txt pyproject.toml $(VENV)/.tools | $(NODE_TEST) $(DOCS_ASSETS) $(CHROMIUM)
 	$(PIP_LOCKED) -r requirements/test.txt
 	$(PROJECT)
 	touch $@
@@ -69,4 +105,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis $(NODE) $(DOCS_VENDOR)

@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from promptcrafter import __version__
 from promptcrafter.accesslog import AccessLog
-from promptcrafter.api import errors
+from promptcrafter.api import docs, errors
 from promptcrafter.api.fastpath import FastPaths
 from promptcrafter.api.middleware import BodyLimit, ContractCORS, SecurityHeaders
 from promptcrafter.api.responses import ORJSONResponse
@@ -81,7 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs" if settings.docs_enabled else None,
+        # /docs is ours (api/docs.py): Swagger UI from self-hosted files, not FastAPI's CDN page.
+        docs_url=None,
         redoc_url=None,
         default_response_class=ORJSONResponse,
         # /prompts/ is not /prompts: answer 404 in our format rather than redirect.
@@ -102,6 +103,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Added flat rather than with include_router: FastAPI matches included routers through
         # an extra layer on every request, and these routers carry no shared settings.
         app.router.routes.extend(module.router.routes)
+    if settings.docs_enabled:
+        app.router.routes.extend(docs.router.routes)
     # The browser UI lives under /ui; the bare origin (and /ui itself) lead there.
     app.router.routes.append(Route("/", _to_ui, methods=["GET"], include_in_schema=False))
     app.router.routes.append(Route("/ui", _to_ui, methods=["GET"], include_in_schema=False))
