@@ -34,7 +34,7 @@ def sign_up(page: Page, person: Person | None = None) -> Person:
     page.get_by_label("Email").fill(person.email)
     page.get_by_label("Password").fill(person.password)
     page.get_by_role("button", name="Sign up").click()
-    expect(page.get_by_role("link", name="Account")).to_be_visible()
+    expect(page.get_by_role("link", name="Account", exact=True)).to_be_visible()
     return person
 
 

@@ -24,7 +24,7 @@ NEW_PASSWORD = "a brand new passphrase"
 
 
 def open_account(page: Page) -> None:
-    page.get_by_role("link", name="Account").click()
+    page.get_by_role("link", name="Account", exact=True).click()
     expect(page.get_by_role("heading", name="API keys")).to_be_visible()
 
 
@@ -141,7 +141,7 @@ def test_changing_the_password_logs_out_the_other_browser(
     try:
         other = other_context.new_page()
         log_in(other, person)
-        expect(other.get_by_role("link", name="Account")).to_be_visible()
+        expect(other.get_by_role("link", name="Account", exact=True)).to_be_visible()
 
         open_account(page)
         form = page.get_by_role("region", name="Change password")
