@@ -90,7 +90,7 @@ def test_without_javascript_log_in_create_edit_and_view(
         assert stored["title"] == "Release notes" and stored["version"] == 2
         assert stored["content"].endswith("in 3 lines.") and stored["tags"] == ["docs", "release"]
         versions = client.get(f"/prompts/{stored['_id']}/versions", headers=headers).json()
-        assert [v["commitMessage"] for v in versions][0] == "Shorter", versions
+        assert versions[0]["commitMessage"] == "Shorter", versions
     # Viewing it again (a plain GET, as a bookmark would) shows the edited version.
     page.goto(f"/ui/prompts/{stored['_id']}")
     expect(page.get_by_role("region", name="Content")).to_contain_text("in 3 lines.")
