@@ -29,7 +29,7 @@ def create_prompt(server: ServerProcess, person: Person, **fields: object) -> di
 def test_sign_up_log_out_and_log_in_again(page: Page) -> None:
     person = sign_up(page, new_person("Grace"))
     expect(page.get_by_text("Welcome to PromptCrafter.")).to_be_visible()
-    expect(page.get_by_role("heading", name="Library")).to_be_visible()
+    expect(page.get_by_role("heading", name="Library", exact=True)).to_be_visible()
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_text("You are logged out.")).to_be_visible()
     expect(page.get_by_role("link", name="Account", exact=True)).to_have_count(0)
@@ -48,7 +48,7 @@ def test_sign_up_log_out_and_log_in_again(page: Page) -> None:
 
     password.fill(person.password)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Library")).to_be_visible()
+    expect(page.get_by_role("heading", name="Library", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Account", exact=True)).to_be_visible()
 
 
@@ -65,7 +65,7 @@ def test_without_javascript_log_in_create_edit_and_view(
         )
         assert made.status_code == 201, made.text
     log_in(page, person)
-    expect(page.get_by_role("heading", name="Library")).to_be_visible()
+    expect(page.get_by_role("heading", name="Library", exact=True)).to_be_visible()
 
     page.get_by_role("button", name="New prompt").click()
     page.get_by_label("Title").fill("Release notes")
@@ -76,7 +76,7 @@ def test_without_javascript_log_in_create_edit_and_view(
     expect(page.get_by_role("heading", name="Release notes", level=1)).to_be_visible()
 
     page.get_by_role("button", name="Edit").click()
-    form = page.get_by_role("form", name="Edit prompt")
+    form = page.get_by_role("region", name="Edit prompt")
     form.get_by_label("Content").fill("Summarise {{ changes }} for {{ audience }} in 3 lines.")
     form.get_by_label("Commit message").fill("Shorter")
     form.get_by_role("button", name="Save").click()
