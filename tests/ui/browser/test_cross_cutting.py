@@ -132,6 +132,14 @@ def test_a_script_in_a_prompt_stays_text(page: Page, ui_server: ServerProcess) -
         ".length"
     )
     assert ours == 0
+    # An API key named like a script: text on the answer page and in the account's list.
+    page.get_by_role("link", name="Account", exact=True).click()
+    form = page.get_by_role("region", name="Create key")
+    form.get_by_label("Name").fill(SCRIPT)
+    form.get_by_role("button", name="Create key").click()
+    expect(page.get_by_text(SCRIPT)).to_be_visible()
+    page.get_by_role("link", name="Back to the account").click()
+    expect(page.get_by_role("rowheader", name=SCRIPT, exact=True)).to_be_visible()
     page.wait_for_timeout(300)  # a script that did slip in would have run by now
     assert dialogs == []
     assert problems == [], "\n".join(problems)
