@@ -9,6 +9,7 @@ import re
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
 from tests.support.server import ServerProcess
+from tests.ui.browser.axe import assert_accessible
 from tests.ui.browser.people import (
     age_sessions,
     api,
@@ -121,6 +122,8 @@ def test_an_old_session_logs_in_again_before_making_a_key(
     expect(keys.get_by_text("Log in again to create an API key.")).to_be_visible()
     expect(keys.get_by_role("button", name="Create key")).to_have_count(0)
     keys.get_by_role("link", name="Log in again").click()
+    expect(page.get_by_role("heading", name="Log in again")).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("Password").fill("not my password")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text("Incorrect email or password.")).to_be_visible()
