@@ -115,9 +115,7 @@ async def create_key(request: Request, visitor: Visitor) -> Response:
     except FormInvalid as exc:
         errors = _errors(exc, _KEY_FIELDS)
         return await _account(request, visitor, status=400, key_values=values, key_errors=errors)
-    except DomainError as exc:
-        if exc.message != LOGIN_AGAIN:
-            raise
+    except Forbidden as exc:  # the session is too old: Log in again to create an API key.
         return await _account(
             request,
             visitor,
