@@ -117,3 +117,32 @@ def test_each_sqlite_database_gets_its_own_generated_key(tmp_path: Path) -> None
         with ServerProcess(f"sqlite:///{tmp_path / name}.db", tmp_path, secret=None):
             keys.append((tmp_path / f"{name}.db.secret").read_bytes())
     assert keys[0] != keys[1]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://example.com",
+        "https://",
+        "https://example.com/app",
+        "https://u@example.com",
+        "https://example.com:99999",
+        "example.com",
+    ],
+)
+def test_public_url_must_be_an_http_origin(tmp_path: Path, url: str) -> None:
+    env = {
+        "PROMPTCRAFTER_DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
+        "PROMPTCRAFTER_PUBLIC_URL": url,
+    }
+    result = serve(env, tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "PROMPTCRAFTER_PUBLIC_URL" in output and "Traceback" not in output, output
+
+
+def test_public_url_is_kept_as_its_origin() -> None:
+    from promptcrafter.config import Settings
+
+    settings = Settings(public_url="HTTPS://Prompts.Example.com/", secret_key="k" * 40)
+    assert settings.public_url == "https://prompts.example.com"

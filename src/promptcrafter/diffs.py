@@ -10,6 +10,8 @@ alone is ``changed`` with no inserted or deleted line.
 from __future__ import annotations
 
 import difflib
+import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -86,3 +88,101 @@ def diff(before: Snapshot, after: Snapshot) -> dict[str, Any]:
             "lines": line_ops(before.content, after.content),
         },
     }
+
+
+# --- word-level rows for the browser's diff view ---------------------------------------------
+
+# A word or another character, with the blanks after it (and the blanks that start a line):
+# every character is in exactly one token, so joining a line's tokens gives the line back.
+# Blanks ride with the word before them so that, in a long line, the many identical blank
+# tokens neither slow the matcher down nor split an unchanged run of words.
+_WORD = re.compile(r"\w+\s*|[^\w\s]\s*|\s+")
+# SequenceMatcher's default "autojunk" keeps lines of 200 tokens or more fast; below that
+# it is exact, and a few pathological lines (one word repeated) can still take a fifth of a
+# second each. So a diff spends at most WORD_SECONDS matching words; line pairs after that,
+# and any pair over MAX_LINE_PAIRS (old tokens x new tokens), are shown replaced whole.
+MAX_LINE_PAIRS = 1_000_000
+WORD_SECONDS = 0.25
+REPLACE = "replace"
+
+Token = tuple[str, str]  # (op, text), op one of equal, insert, delete
+
+
+@dataclass(frozen=True, slots=True)
+class WordRow:
+    """One row of a side-by-side view. ``op`` is ``equal``, ``replace`` (an old line and the
+    new line that took its place), ``delete`` (old side only) or ``insert`` (new side only).
+    ``old``/``new`` are the tokens of each side (empty on the absent side), each line with its
+    own line ending in its last token; ``old_number``/``new_number`` count lines from 1."""
+
+    op: str
+    old: tuple[Token, ...]
+    new: tuple[Token, ...]
+    old_number: int | None
+    new_number: int | None
+
+
+def _tokens(line: str) -> list[str]:
+    return _WORD.findall(line)
+
+
+def _whole(old_line: str, new_line: str) -> tuple[tuple[Token, ...], tuple[Token, ...]]:
+    return ((DELETE, old_line),) if old_line else (), ((INSERT, new_line),) if new_line else ()
+
+
+def word_ops(
+    old_line: str, new_line: str, max_pairs: int = MAX_LINE_PAIRS
+) -> tuple[tuple[Token, ...], tuple[Token, ...]]:
+    """The tokens of two lines, each marked equal, or delete (old side) / insert (new side);
+    the lines whole when matching them would take over ``max_pairs`` steps."""
+    old, new = _tokens(old_line), _tokens(new_line)
+    if len(old) * len(new) > max_pairs:
+        return _whole(old_line, new_line)
+    left: list[Token] = []
+    right: list[Token] = []
+    matcher = difflib.SequenceMatcher(None, old, new)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            text = "".join(old[i1:i2])
+            left.append((EQUAL, text))
+            right.append((EQUAL, "".join(new[j1:j2])))
+            continue
+        if i2 > i1:
+            left.append((DELETE, "".join(old[i1:i2])))
+        if j2 > j1:
+            right.append((INSERT, "".join(new[j1:j2])))
+    return tuple(left), tuple(right)
+
+
+def word_rows(before: str, after: str, *, seconds: float = WORD_SECONDS) -> list[WordRow]:
+    """Rows for a side-by-side (or inline) view of ``before`` -> ``after``. Lines are matched
+    exactly as ``line_ops`` matches them; in a replaced block the i-th old line pairs with the
+    i-th new one and the lines left over are deleted or inserted. Joining the ``old`` tokens
+    of all rows gives ``before`` back exactly (line endings included), and ``new`` ``after``.
+    Words are matched for ``seconds`` at most; later replaced lines are marked whole."""
+    old_keys, new_keys = before.splitlines(), after.splitlines()
+    # Same lines as the keys, with their endings, so the texts are rebuilt exactly.
+    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
+    rows: list[WordRow] = []
+    deadline = time.monotonic() + seconds
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_keys, new_keys).get_opcodes():
+        if tag == "equal":
+            rows.extend(
+                WordRow(EQUAL, ((EQUAL, old[i]),), ((EQUAL, new[j]),), i + 1, j + 1)
+                for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+            )
+            continue
+        paired = min(i2 - i1, j2 - j1)
+        for k in range(paired):
+            if time.monotonic() < deadline:
+                left, right = word_ops(old[i1 + k], new[j1 + k])
+            else:
+                left, right = _whole(old[i1 + k], new[j1 + k])
+            rows.append(WordRow(REPLACE, left, right, i1 + k + 1, j1 + k + 1))
+        rows.extend(
+            WordRow(DELETE, ((DELETE, old[i]),), (), i + 1, None) for i in range(i1 + paired, i2)
+        )
+        rows.extend(
+            WordRow(INSERT, (), ((INSERT, new[j]),), None, j + 1) for j in range(j1 + paired, j2)
+        )
+    return rows

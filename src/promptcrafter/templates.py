@@ -114,3 +114,32 @@ def render(text: str, values: Mapping[str, Any], strict: bool = True) -> Rendere
         pieces.append(formatted.get(name, template.raw[index]))
         pieces.append(template.literals[index + 1])
     return Rendered("".join(pieces), used, missing, unused)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A piece of a template as written: ``kind`` is ``"text"`` or ``"variable"``; for a
+    variable, ``text`` is the placeholder exactly as written and ``name`` its name."""
+
+    kind: str
+    text: str
+    name: str | None = None
+
+
+def segments(text: str) -> list[Segment]:
+    """The content cut into text and placeholder pieces for highlighting, by the same scan as
+    ``parse``: an escaped ``\\{{`` stays in a text piece (as written, backslash included), so
+    joining the pieces' texts gives back ``text`` exactly. No two text pieces are adjacent."""
+    pieces: list[Segment] = []
+    start = 0  # where the pending text piece begins
+    for match in _TOKEN.finditer(text):
+        name = match.group(1)
+        if name is None:  # an escape is literal text: keep it in the pending piece
+            continue
+        if match.start() > start:
+            pieces.append(Segment("text", text[start : match.start()]))
+        pieces.append(Segment("variable", match.group(0), name))
+        start = match.end()
+    if start < len(text):
+        pieces.append(Segment("text", text[start:]))
+    return pieces
