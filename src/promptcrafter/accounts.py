@@ -3,8 +3,6 @@ credentials."""
 
 from __future__ import annotations
 
-import time
-
 from promptcrafter.clock import now_ms
 from promptcrafter.errors import KEY_NOT_FOR_ACCOUNT, LOGIN_AGAIN, Forbidden, Unauthorized
 from promptcrafter.security import apikeys as keyformat
@@ -85,16 +83,16 @@ FRESH_LOGIN_SECONDS = 600
 
 async def create_api_key(
     services: Services,
-    claims: Claims | None,
+    owner_id: str,
+    logged_in_at_ms: int,
     name: str,
     scope: str,
     expires_in_days: int | None,
 ) -> tuple[Row, str]:
-    """A new key for the caller of a login token issued in the last 10 minutes: a stolen,
-    older token cannot mint a credential that outlives it. Returns the row and the key."""
-    if claims is None:
-        raise Forbidden(KEY_NOT_FOR_ACCOUNT)
-    if claims.issued_at < time.time() - FRESH_LOGIN_SECONDS:
+    """A new key for an owner who logged in during the last 10 minutes (a login token's
+    issue time, or a browser session's start): a stolen, older token or session cannot mint a
+    credential that outlives it. Returns the row and the key."""
+    if logged_in_at_ms < now_ms() - FRESH_LOGIN_SECONDS * 1000:
         raise Forbidden(LOGIN_AGAIN)
     expires_at = None
     if expires_in_days is not None:
@@ -102,7 +100,7 @@ async def create_api_key(
     for attempt in range(3):
         new = keyformat.generate()
         try:
-            row = await apikeys.create(services.db, claims.user_id, name, scope, new, expires_at)
+            row = await apikeys.create(services.db, owner_id, name, scope, new, expires_at)
         except UniqueViolation:  # two keys drew one lookup id (1 in 2^40): draw again
             if attempt == 2:
                 raise

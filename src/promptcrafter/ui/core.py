@@ -53,6 +53,9 @@ NOTICES = {
     "key-revoked": "API key revoked.",
     "password-changed": "Password changed. Other sessions have been logged out.",
     "unchanged": "Nothing changed.",
+    # The account page (ui/account.py).
+    "account-deleted": "Your account has been deleted, with its prompts, logs and API keys.",
+    "logged-in-again": "Logged in again. You can create API keys for the next 10 minutes.",
 }
 
 

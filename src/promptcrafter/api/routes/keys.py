@@ -12,6 +12,7 @@ from promptcrafter.api.deps import CurrentUser, Db, Svc
 from promptcrafter.api.models import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut
 from promptcrafter.api.responses import ORJSONResponse, api_key_body
 from promptcrafter.api.routing import ContractRoute, documented_errors, sentences
+from promptcrafter.errors import KEY_NOT_FOR_ACCOUNT, Forbidden
 from promptcrafter.ids import KEY_ID
 from promptcrafter.store import apikeys
 
@@ -30,8 +31,15 @@ KeyId = Annotated[str, Path(alias="id", pattern=f"^{KEY_ID.pattern}$")]
 )
 async def create_key(body: ApiKeyIn, caller: CurrentUser, services: Svc) -> Response:
     """The answer is the only place the key itself ever appears; only its hash is stored."""
+    if caller.claims is None:  # check_key_rules refuses keys here already
+        raise Forbidden(KEY_NOT_FOR_ACCOUNT)
     row, key = await accounts.create_api_key(
-        services, caller.claims, body.name, body.scope, body.expiresInDays
+        services,
+        caller.id,
+        caller.claims.issued_at * 1000,
+        body.name,
+        body.scope,
+        body.expiresInDays,
     )
     return ORJSONResponse({**api_key_body(row), "key": key}, status_code=201)
 
