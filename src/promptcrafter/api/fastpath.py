@@ -1,10 +1,10 @@
 """A lean path for the hottest requests, in front of FastAPI.
 
-``GET /prompts/{id}``, ``GET /search``, ``POST /logs`` and ``PATCH /prompts/{id}`` are what
-scripts hammer. For the ordinary shape of those requests (a well-formed id; only the ``q``
-parameter; a JSON body that the route's own model accepts; at most one ``If-Match``) this
-layer answers directly, calling the same functions as the
-FastAPI routes: ``authenticate``, the same request model, the store, the encoders and the
+``GET /prompts/{id}``, ``GET /search``, ``POST /logs``, ``PATCH /prompts/{id}`` and
+``POST /prompts/{id}/render`` are what scripts hammer. For the ordinary shape of those
+requests (a well-formed id; only the ``q`` parameter; a JSON body that the route's own model
+accepts; at most one ``If-Match``) this layer answers directly, calling the same functions as
+the FastAPI routes: ``authenticate``, the same request model, the store, the encoders and the
 error renderer. It skips FastAPI's per-request routing, dependency solving and middleware
 stack, which cost more than the database work itself. Anything else, including every request
 it is unsure about and every invalid body, goes to FastAPI unchanged (the body replayed), which
@@ -25,9 +25,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from promptcrafter.api.deps import Caller, authenticate_request
 from promptcrafter.api.errors import render
 from promptcrafter.api.middleware import read_body, replaying
-from promptcrafter.api.models import LogIn, PromptPatch
+from promptcrafter.api.models import LogIn, PromptPatch, RenderIn
 from promptcrafter.api.responses import prompt_response
 from promptcrafter.api.routes import logs as log_routes
+from promptcrafter.api.routes import render as render_routes
 from promptcrafter.api.routes import search
 from promptcrafter.api.routes.prompts import expected_version
 from promptcrafter.api.routing import is_json
@@ -44,7 +45,7 @@ _PROMPT_PREFIX = "/prompts/"
 ROUTE = "promptcrafter.route"
 
 Handler = Callable[[Services, Caller, Any], Awaitable[Response]]
-Body = TypeVar("Body", LogIn, PromptPatch)
+Body = TypeVar("Body", LogIn, PromptPatch, RenderIn)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -106,6 +107,13 @@ async def _update_prompt(
     return prompt_response(row)
 
 
+async def _render(services: Services, caller: Caller, job: tuple[str, RenderIn]) -> Response:
+    return await render_routes.answer(services.db, caller.id, *job)
+
+
+_RENDER_SUFFIX = "/render"
+
+
 def _valid_body(scope: Scope, body: bytes, model: type[Body]) -> Body | None:
     content_type = _header(scope, b"content-type")
     if content_type is not None and not is_json(content_type):
@@ -146,6 +154,26 @@ class FastPaths:
                 scope[ROUTE] = "/logs"
                 await self._answer(scope, receive, send, _create_log, log)
                 return
+        elif (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and scope["path"].startswith(_PROMPT_PREFIX)
+            and scope["path"].endswith(_RENDER_SUFFIX)
+            and not scope["query_string"]
+        ):
+            # A render serves production code on every call: FastAPI's per-request work was
+            # more than the render of a 20 kB template.
+            prompt_id = scope["path"][len(_PROMPT_PREFIX) : -len(_RENDER_SUFFIX)]
+            if PROMPT_ID.fullmatch(prompt_id):
+                body = await read_body(receive)
+                if body is None:
+                    return
+                receive = replaying(body, receive)
+                job = _valid_body(scope, body, RenderIn)
+                if job is not None:
+                    scope[ROUTE] = "/prompts/{id}/render"
+                    await self._answer(scope, receive, send, _render, (prompt_id, job))
+                    return
         elif (
             scope["type"] == "http"
             and scope["method"] == "PATCH"
