@@ -7,7 +7,9 @@ model_used, score, created_at) covers the statements, so both engines read only 
 SQLite ``SEARCH logs USING COVERING INDEX ix_logs_prompt_stats (prompt_id=?)``, PostgreSQL an
 Index Only Scan (no heap fetches once vacuumed). The default grouping follows the index
 order (SQLite needs no temporary b-tree, PostgreSQL streams a GroupAggregate); ``by=version``
-or ``by=model`` group in a temporary b-tree or a HashAggregate of a few thousand rows.
+or ``by=model`` group in a temporary b-tree or a HashAggregate of a few thousand rows. On
+PostgreSQL a second, small aggregation folds those rows into one per group (see
+``_stats_query``).
 Ownership is an uncorrelated ``EXISTS`` on the prompt (evaluated once: a one-time filter on
 PostgreSQL) rather than ``logs.owner_id``, which is not in the index and
 would cost a table row per log.
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 
 from promptcrafter.errors import Forbidden, NotFound
 from promptcrafter.store import prompts
-from promptcrafter.store.database import Database, Query, sql
+from promptcrafter.store.database import Database, Query, Row, sql
 
 # The grouping keys a caller may ask for, and their columns.
 COLUMN_OF = {"version": "prompt_version", "model": "model_used"}
@@ -31,10 +33,22 @@ _OWNER = sql("SELECT owner_id = :owner FROM prompts WHERE id = :id")
 
 def _stats_query(by: Sequence[str]) -> Query:
     keys = ", ".join(COLUMN_OF[name] for name in by)
-    return sql(
-        f"SELECT {keys}, score, COUNT(*), MIN(created_at), MAX(created_at) FROM logs "
-        f"WHERE prompt_id = :id AND {_OWNED} GROUP BY {keys}, score"
+    per_score = (
+        f"SELECT {keys}, score, COUNT(*) AS n, MIN(created_at) AS first_at, "
+        f"MAX(created_at) AS last_at FROM logs WHERE prompt_id = :id AND {_OWNED} "
+        f"GROUP BY {keys}, score"
     )
+    # PostgreSQL folds the per-score rows into one row per group with two arrays (scores and
+    # their counts): asyncpg decodes an array in C, so Python handles a hundred rows instead
+    # of ten thousand (about 10 ms of the request's CPU at 100,000 logs). SQLite keeps the
+    # per-score rows: its JSON arrays print a REAL with 15 digits, which would round scores.
+    per_group = (
+        f"SELECT {keys}, CAST(SUM(n) AS BIGINT), MIN(first_at), MAX(last_at), "
+        "array_agg(score) FILTER (WHERE score IS NOT NULL), "
+        "array_agg(n) FILTER (WHERE score IS NOT NULL) "
+        f"FROM ({per_score}) AS s GROUP BY {keys}"
+    )
+    return sql(per_score, postgresql=per_group)
 
 
 # Built once at import, like every statement: the groupings are a closed set.
@@ -62,13 +76,6 @@ class Group:
     scores: dict[float, int] = field(default_factory=dict)
     first_at: int | None = None
     last_at: int | None = None
-
-    def add(self, score: float | None, count: int, first: int, last: int) -> None:
-        self.count += count
-        if score is not None:
-            self.scores[float(score)] = self.scores.get(float(score), 0) + count
-        self.first_at = first if self.first_at is None else min(self.first_at, first)
-        self.last_at = last if self.last_at is None else max(self.last_at, last)
 
     def absorb(self, other: Group) -> None:
         """Count ``other``'s logs in this group too (for the total)."""
@@ -100,15 +107,42 @@ async def groups(
     rows = await db.fetch_all(_STATS[by], {"owner": owner, "id": prompt_id}, slow=True)
     if not rows:
         await _explain_miss(db, owner, prompt_id)
-    found: dict[GroupKey, Group] = {}
     width = len(by)
+    if db.engine == "postgresql":
+        return {
+            tuple(row[:width]): Group(
+                row[width],
+                dict(zip(row[width + 3] or (), row[width + 4] or (), strict=True)),
+                row[width + 1],
+                row[width + 2],
+            )
+            for row in rows
+        }
+    return _fold(rows, width)
+
+
+def _fold(rows: Sequence[Row], width: int) -> dict[GroupKey, Group]:
+    """One group per key from SQLite's (key..., score, count, first, last) rows. This loop
+    runs once per distinct score of every group (ten thousand times for 20 versions x 5
+    models), so it keeps to local names and plain dict operations."""
+    found: dict[GroupKey, Group] = {}
+    get = found.get
     for row in rows:
         key = tuple(row[:width])
-        group = found.get(key)
-        if group is None:
-            group = found[key] = Group()
         score, count, first, last = row[width:]
-        group.add(score, count, first, last)
+        group = get(key)
+        if group is None:
+            group = found[key] = Group(0, {}, first, last)
+        group.count += count
+        if score is not None:
+            # SQLite hands back a REAL column's whole numbers as float already; ``float`` only
+            # guards a value stored with integer affinity.
+            value = float(score)
+            group.scores[value] = group.scores.get(value, 0) + count
+        if first < group.first_at:
+            group.first_at = first
+        if last > group.last_at:
+            group.last_at = last
     return found
 
 

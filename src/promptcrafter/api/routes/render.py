@@ -13,6 +13,7 @@ from promptcrafter.api.responses import json_response
 from promptcrafter.api.routes.prompts import WRITE_ID_INVALID, PromptId
 from promptcrafter.api.routing import ContractRoute, documented_errors, sentences
 from promptcrafter.store import versions
+from promptcrafter.store.database import Database
 from promptcrafter.templates import render
 
 router = APIRouter(prefix="/prompts", tags=["render"], route_class=ContractRoute)
@@ -31,8 +32,13 @@ async def render_prompt(
     """The content of the current version (or of ``version``, or of the one ``label``
     names) with its ``{{ variables }}`` filled in. Strict by default: a missing variable is
     a 400 naming it."""
+    return await answer(db, caller.id, prompt_id, body)
+
+
+async def answer(db: Database, owner: str, prompt_id: str, body: RenderIn) -> Response:
+    """The route's work, shared with the fast path (api/fastpath.py)."""
     ref: int | str = body.version or body.label or versions.LATEST
-    found = await versions.get_version(db, caller.id, prompt_id, ref)
+    found = await versions.get_version(db, owner, prompt_id, ref)
     result = render(found.row[versions.CONTENT], body.variables, body.strict)
     return json_response(
         {
