@@ -30,18 +30,26 @@ request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 
 class _Clock:
-    """UTC timestamps with milliseconds; the part up to the second is formatted once a second."""
+    """UTC timestamps with milliseconds, formatted once per millisecond (a busy worker logs
+    several requests in each); the part up to the second once a second."""
 
     def __init__(self) -> None:
         self._second = -1
         self._prefix = ""
+        self._ms = -1
+        self._stamp = ""
 
     def stamp(self, now: float) -> str:
-        second = int(now)
+        ms = int(now * 1000)
+        if ms == self._ms:
+            return self._stamp
+        second = ms // 1000
         if second != self._second:
             self._second = second
             self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        return f"{self._prefix}.{int((now - second) * 1000):03d}Z"
+        self._ms = ms
+        self._stamp = f"{self._prefix}.{ms - second * 1000:03d}Z"
+        return self._stamp
 
 
 class AccessLog:
@@ -68,7 +76,8 @@ class AccessLog:
                 "method": method,
                 "route": route,
                 "status": status,
-                "duration_ms": round(seconds * 1000, 3),
+                # Microseconds, as milliseconds (round() with digits costs ten times more).
+                "duration_ms": int(seconds * 1_000_000) / 1000,
                 "request_id": rid,
                 "user_id": user_id,
                 # The API key the request was made with; null for a login token or none.
