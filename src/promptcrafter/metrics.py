@@ -112,13 +112,15 @@ class Metrics:
     def observe(self, method: str, route: str | None, status: int | None, seconds: float) -> None:
         key = (method, route, status)
         pending = self._pending.get(key)
+        first = False
         if pending is None:
-            if not self._pending:
-                self._flush_soon()
+            first = not self._pending
             pending = self._pending[key] = [0.0] * (len(BUCKETS) + 2)
         pending[0] += seconds
         # Buckets are "less than or equal": the first bound not below the value.
         pending[1 + bisect.bisect_left(BUCKETS, seconds)] += 1
+        if first:
+            self._flush_soon()
 
     def _flush_soon(self) -> None:
         try:

@@ -81,7 +81,7 @@ class Observer:
                 template,
                 status,
                 seconds,
-                rid.decode() if rid is not None else "",
+                rid if rid is not None else b"",
                 caller.id if caller else None,
                 caller.key_id if caller else None,
             )
