@@ -71,6 +71,7 @@ class AccessLog:
         self._pending: list[bytes] = []
         self._clock = _Clock()
         self._middles: dict[tuple[str, str | None, int | None], bytes] = {}
+        self._users: dict[str, bytes] = {}
 
     def request(
         self,
@@ -92,13 +93,23 @@ class AccessLog:
             middle,
             seconds * 1000,
             rid,
-            b"null" if user_id is None else orjson.dumps(user_id),
+            b"null" if user_id is None else self._encoded(user_id),
             # The API key the request was made with; null for a login token or none.
             b"null" if key_id is None else orjson.dumps(key_id),
         )
         if not self._pending:
             asyncio.get_running_loop().call_soon(self.flush)
         self._pending.append(line)
+
+    def _encoded(self, user_id: str) -> bytes:
+        # A worker serves the same few users over and over: their ids are encoded once.
+        found = self._users.get(user_id)
+        if found is None:
+            found = orjson.dumps(user_id)
+            if len(self._users) >= 4096:
+                self._users.clear()
+            self._users[user_id] = found
+        return found
 
     def _middle(self, key: tuple[str, str | None, int | None]) -> bytes:
         method, route, status = key
