@@ -30,25 +30,48 @@ request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 
 class _Clock:
-    """UTC timestamps with milliseconds; the part up to the second is formatted once a second."""
+    """UTC timestamps with milliseconds, formatted once per millisecond (a busy worker logs
+    several requests in each); the part up to the second once a second."""
 
     def __init__(self) -> None:
         self._second = -1
         self._prefix = ""
+        self._ms = -1
+        self._stamp = ""
+        self._stamp_bytes = b""
 
     def stamp(self, now: float) -> str:
-        second = int(now)
+        ms = int(now * 1000)
+        if ms == self._ms:
+            return self._stamp
+        second = ms // 1000
         if second != self._second:
             self._second = second
             self._prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
-        return f"{self._prefix}.{int((now - second) * 1000):03d}Z"
+        self._ms = ms
+        self._stamp = f"{self._prefix}.{ms - second * 1000:03d}Z"
+        self._stamp_bytes = self._stamp.encode()
+        return self._stamp
+
+    def stamp_bytes(self, now: float) -> bytes:
+        if int(now * 1000) != self._ms:
+            self.stamp(now)
+        return self._stamp_bytes
 
 
 class AccessLog:
+    """Request lines, built from pieces that repeat: everything between the timestamp and the
+    duration is the same for every request of one method, route and status, so it is encoded
+    once and kept (routes are templates and statuses few, so the cache stays small); the rest
+    is a timestamp, a number and ids. That is a third of the cost of a dict through orjson
+    per request, for the same line."""
+
     def __init__(self, fd: int | None = None) -> None:
         self._fd = sys.stdout.fileno() if fd is None else fd
         self._pending: list[bytes] = []
         self._clock = _Clock()
+        self._middles: dict[tuple[str, str | None, int | None], bytes] = {}
+        self._users: dict[str, bytes] = {}
 
     def request(
         self,
@@ -56,29 +79,54 @@ class AccessLog:
         route: str | None,
         status: int | None,
         seconds: float,
-        rid: str,
+        rid: bytes,
         user_id: str | None,
         key_id: str | None = None,
     ) -> None:
-        line = orjson.dumps(
+        """Queue one line; ``rid`` is a request id already checked to be ``[A-Za-z0-9._-]``."""
+        key = (method, route, status)
+        middle = self._middles.get(key)
+        if middle is None:
+            middle = self._middle(key)
+        line = b'{"time":"%s%s%.3f,"request_id":"%s","user_id":%s,"key_id":%s}\n' % (
+            self._clock.stamp_bytes(time.time()),
+            middle,
+            seconds * 1000,
+            rid,
+            b"null" if user_id is None else self._encoded(user_id),
+            # The API key the request was made with; null for a login token or none.
+            b"null" if key_id is None else orjson.dumps(key_id),
+        )
+        if not self._pending:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self._pending.append(line)
+
+    def _encoded(self, user_id: str) -> bytes:
+        # A worker serves the same few users over and over: their ids are encoded once.
+        found = self._users.get(user_id)
+        if found is None:
+            found = orjson.dumps(user_id)
+            if len(self._users) >= 4096:
+                self._users.clear()
+            self._users[user_id] = found
+        return found
+
+    def _middle(self, key: tuple[str, str | None, int | None]) -> bytes:
+        method, route, status = key
+        fields = orjson.dumps(
             {
-                "time": self._clock.stamp(time.time()),
                 "level": "info",
                 "logger": "promptcrafter.access",
                 "method": method,
                 "route": route,
                 "status": status,
-                "duration_ms": round(seconds * 1000, 3),
-                "request_id": rid,
-                "user_id": user_id,
-                # The API key the request was made with; null for a login token or none.
-                "key_id": key_id,
-            },
-            option=orjson.OPT_APPEND_NEWLINE,
+            }
         )
-        if not self._pending:
-            asyncio.get_running_loop().call_soon(self.flush)
-        self._pending.append(line)
+        # '","level":...,"status":200,"duration_ms":' between the time and the duration.
+        middle = b'",' + fields[1:-1] + b',"duration_ms":'
+        if len(self._middles) < 1024:  # methods from clients are not all known ones
+            self._middles[key] = middle
+        return middle
 
     def flush(self) -> None:
         lines, self._pending = self._pending, []

@@ -8,11 +8,19 @@ other ASGI server) the values live in this process alone.
 
 prometheus-client is imported only when metrics are on: it decides at import time where
 values are kept, and a server without metrics should not load it at all.
+
+Observations are added up in memory and handed to prometheus-client once per turn of the event
+loop (``flush``), not one by one: in multiprocess mode each value it changes is a locked write
+into a memory-mapped file, two per observation (the sum and one bucket), and a busy worker
+finishes several requests per turn of its loop. A turn is microseconds to a millisecond long,
+so a scrape, served by this worker or another, sees every request answered before it was sent;
+the worker's own scrape, its gauge refresh and its shutdown flush first too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import os
 import shutil
@@ -31,6 +39,7 @@ BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 # grow the number of series.
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 GAUGE_PERIOD_SECONDS = 1.0
+Key = tuple[str, str | None, int | None]
 
 
 @contextlib.contextmanager
@@ -94,22 +103,68 @@ class Metrics:
             multiprocess_mode="livesum",
         )
         # (method, route, status) -> histogram child: labels() costs more than observe().
-        self._children: dict[tuple[str, str | None, int | None], Any] = {}
+        self._children: dict[Key, Any] = {}
+        # Not yet flushed: per key, [sum of seconds, count in bucket 0, ..., count in +Inf].
+        self._pending: dict[Key, list[float]] = {}
         self._gauge_task: asyncio.Task[None] | None = None
+        self._check_histogram_internals()
 
     def observe(self, method: str, route: str | None, status: int | None, seconds: float) -> None:
         key = (method, route, status)
+        pending = self._pending.get(key)
+        first = False
+        if pending is None:
+            first = not self._pending
+            pending = self._pending[key] = [0.0] * (len(BUCKETS) + 2)
+        pending[0] += seconds
+        # Buckets are "less than or equal": the first bound not below the value.
+        pending[1 + bisect.bisect_left(BUCKETS, seconds)] += 1
+        if first:
+            self._flush_soon()
+
+    def _flush_soon(self) -> None:
+        try:
+            asyncio.get_running_loop().call_soon(self.flush)
+        except RuntimeError:  # no event loop (a direct call): nothing would flush later
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand the observations added up so far to prometheus-client."""
+        pending, self._pending = self._pending, {}
+        for key, values in pending.items():
+            child = self._child(key)
+            # What Histogram.observe does per value, once per key: the sum and each bucket
+            # that was hit. (Its count is the buckets' total, kept nowhere else.)
+            child._sum.inc(values[0])
+            for bucket, count in zip(child._buckets, values[1:], strict=True):
+                if count:
+                    bucket.inc(count)
+
+    def _child(self, key: Key) -> Any:
         child = self._children.get(key)
         if child is None:
+            method, route, status = key
             child = self._latency.labels(
                 method if method in _METHODS else "other",
                 route if route is not None else "unmatched",
                 str(status) if status is not None else "none",
             )
             self._children[key] = child
-        child.observe(seconds)
+        return child
+
+    @staticmethod
+    def _check_histogram_internals() -> None:
+        # flush() adds to a child's sum and buckets directly; a prometheus-client that keeps
+        # them differently must fail at start-up, not count wrongly. (Making a child to look
+        # at would leave a series in the multiprocess files, so the code is looked at.)
+        from prometheus_client import Histogram
+
+        names = set(Histogram._metric_init.__code__.co_names)
+        if not {"_sum", "_buckets"} <= names:
+            raise RuntimeError("unsupported prometheus-client: histogram internals changed")
 
     def refresh_gauges(self, db: Database) -> None:
+        self.flush()
         stats = db.stats()
         for name, value in stats.items():
             pool, _, kind = name.rpartition("_")
@@ -135,6 +190,7 @@ class Metrics:
             self._gauge_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._gauge_task
+        self.flush()
         if self.multiprocess:
             from prometheus_client import multiprocess
 

@@ -163,6 +163,25 @@ def test_cors_for_listed_origin_only_and_docs_off(cors_server: ServerProcess) ->
         assert "etag" in exposed and "retry-after" in exposed
         assert "link" in {h.strip() for h in exposed.split(",")}  # paging's next page
 
+        # The hot routes answered in front of FastAPI carry the headers as well.
+        auth = {"Origin": APP, "Authorization": f"Bearer {created.json()['token']}"}
+        prompt = client.post(
+            "/prompts", json={"title": "T", "content": "C", "model": "m"}, headers=auth
+        )
+        assert prompt.status_code == 201
+        prompt_id = prompt.json()["_id"]
+        hot = [
+            client.get(f"/prompts/{prompt_id}", headers=auth),
+            client.get("/search", params={"q": "T"}, headers=auth),
+            client.post("/logs", json={"promptId": prompt_id, "output": "o"}, headers=auth),
+            client.patch(f"/prompts/{prompt_id}", json={"title": "U"}, headers=auth),
+            client.post(f"/prompts/{prompt_id}/render", json={"variables": {}}, headers=auth),
+        ]
+        for answer in hot:
+            assert answer.status_code in (200, 201), answer.text
+            assert answer.headers["access-control-allow-origin"] == APP, answer.request.url
+            assert "etag" in answer.headers["access-control-expose-headers"].lower()
+
         refused = preflight(client, EVIL)
         assert refused.status_code >= 400
         assert "access-control-allow-origin" not in refused.headers

@@ -17,6 +17,7 @@ from promptcrafter.accesslog import AccessLog
 from promptcrafter.api import docs, errors
 from promptcrafter.api.fastpath import FastPaths
 from promptcrafter.api.middleware import BodyLimit, ContractCORS, SecurityHeaders
+from promptcrafter.api.observe import Observer
 from promptcrafter.api.responses import ORJSONResponse
 from promptcrafter.api.routes import (
     analytics,
@@ -110,7 +111,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.append(Route("/ui", _to_ui, methods=["GET"], include_in_schema=False))
     app.router.routes.append(ui_mount())
     errors.install(app)
+    # Only when asked for: off, no request pays for logs or metrics. The fast path observes
+    # requests (its own inline, the rest through a wrapper) and the body limit its refusals.
+    observer = None
+    if access_log is not None or metrics is not None:
+        observer = Observer(access_log, metrics, settings.metrics_token)
+    # Innermost first: the fast path, CORS (when on), the body limit, headers on everything.
+    app.add_middleware(FastPaths, observer=observer)
     if settings.cors_origins:
+        # Outside the fast path, so the answers it gives carry the CORS headers too.
         app.add_middleware(
             ContractCORS,
             allow_origins=settings.cors_origins,
@@ -118,17 +127,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match"],
             expose_headers=["ETag", "Link", "Retry-After"],
         )
-    # Innermost first: the fast path, then the body limit, then headers on everything.
-    app.add_middleware(FastPaths)
-    app.add_middleware(BodyLimit)
+    app.add_middleware(BodyLimit, observer=observer)
     app.add_middleware(SecurityHeaders)
-    if access_log is not None or metrics is not None:
-        # Outermost, and only when asked for: off, no request pays for it.
-        from promptcrafter.api.observe import Observe
-
-        app.add_middleware(
-            Observe, access_log=access_log, metrics=metrics, metrics_token=settings.metrics_token
-        )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

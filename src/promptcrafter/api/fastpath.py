@@ -13,6 +13,7 @@ then gives the detailed answer.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
@@ -26,6 +27,7 @@ from promptcrafter.api.deps import Caller, authenticate_request
 from promptcrafter.api.errors import render
 from promptcrafter.api.middleware import read_body, replaying
 from promptcrafter.api.models import LogIn, PromptPatch, RenderIn
+from promptcrafter.api.observe import REQUEST_ID_HEADER, ROUTE, Observer
 from promptcrafter.api.responses import prompt_response
 from promptcrafter.api.routes import logs as log_routes
 from promptcrafter.api.routes import render as render_routes
@@ -40,9 +42,8 @@ from promptcrafter.store import prompts
 from promptcrafter.store.database import StoreError
 
 _PROMPT_PREFIX = "/prompts/"
-# The templates of the FastAPI routes these requests would otherwise reach, for logs and
-# metrics (api/observe.py); tests check that both name a request alike.
-ROUTE = "promptcrafter.route"
+# scope[ROUTE] holds the template of the FastAPI route these requests would otherwise reach,
+# for logs and metrics (api/observe.py); tests check that both name a request alike.
 
 Handler = Callable[[Services, Caller, Any], Awaitable[Response]]
 Body = TypeVar("Body", LogIn, PromptPatch, RenderIn)
@@ -133,10 +134,16 @@ def _if_match(scope: Scope) -> tuple[bool, str | None]:
 
 
 class FastPaths:
-    """Installed as the innermost middleware, so errors and headers are handled as usual."""
+    """Installed as the innermost middleware, so errors and headers are handled as usual.
 
-    def __init__(self, app: ASGIApp) -> None:
+    With logs or metrics on, it is also where requests are observed (api/observe.py): its
+    own answers inline, every other request through ``Observer.observed``. Off, ``observer``
+    is None and no request pays for either.
+    """
+
+    def __init__(self, app: ASGIApp, observer: Observer | None = None) -> None:
         self.app = app
+        self.observer = observer
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -147,6 +154,8 @@ class FastPaths:
         ):
             body = await read_body(receive)  # BodyLimit, outside, has already bounded it
             if body is None:
+                if self.observer is not None:  # the client went away: logged with no status
+                    self.observer.record(scope, None, 0.0, self.observer.request_id(scope))
                 return
             receive = replaying(body, receive)
             log = _valid_body(scope, body, LogIn)
@@ -209,11 +218,19 @@ class FastPaths:
                     scope[ROUTE] = "/search"
                     await self._answer(scope, receive, send, _search, q)
                     return
-        await self.app(scope, receive, send)
+        observer = self.observer
+        if observer is None or scope["type"] != "http":
+            await self.app(scope, receive, send)
+        else:
+            await observer.observed(observer.scrape_app(scope) or self.app, scope, receive, send)
 
     async def _answer(
         self, scope: Scope, receive: Receive, send: Send, handler: Handler, arg: Any
     ) -> None:
+        observer = self.observer
+        if observer is not None:
+            started = time.perf_counter()
+            rid = observer.request_id(scope)
         services: Services = scope["app"].state.services
         try:
             caller = await authenticate_request(
@@ -225,4 +242,17 @@ class FastPaths:
             response = await handler(services, caller, arg)
         except (DomainError, StoreError) as exc:
             response = render(exc)
-        await response(scope, receive, send)
+        except BaseException:
+            if observer is not None:
+                observer.record(scope, 500, time.perf_counter() - started, rid)
+            raise
+        if observer is None:
+            await response(scope, receive, send)
+            return
+        if rid is not None:
+            response.raw_headers.append((REQUEST_ID_HEADER, rid))
+        try:
+            await response(scope, receive, send)
+        finally:
+            # The response object knows its status: no wrapper around send is needed.
+            observer.record(scope, response.status_code, time.perf_counter() - started, rid)

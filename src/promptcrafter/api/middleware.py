@@ -8,6 +8,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from promptcrafter.api.observe import Observer
 from promptcrafter.errors import BODY_TOO_LARGE
 
 MAX_BODY = 1024 * 1024
@@ -71,12 +72,26 @@ class BodyLimit:
     """Refuse bodies over 1 MiB with 413 before anything parses them.
 
     A declared Content-Length over the limit is refused without reading; a chunked body is
-    counted as it arrives. The accepted body is then replayed to the application.
+    counted as it arrives. The accepted body is then replayed to the application. With logs
+    or metrics on, a refusal is observed here, since it never reaches the fast path (where
+    every other request is).
     """
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int = MAX_BODY, observer: Observer | None = None
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.observer = observer
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def too_large(scope: Scope, receive: Receive, send: Send) -> None:
+            await _send_error(send, 413, _TOO_LARGE)
+
+        if self.observer is None:
+            await too_large(scope, receive, send)
+        else:
+            await self.observer.observed(too_large, scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in _BODYLESS:
@@ -84,15 +99,17 @@ class BodyLimit:
             return
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
-                await _send_error(send, 413, _TOO_LARGE)
+                await self._refuse(scope, receive, send)
                 return
         try:
             body = await read_body(receive, self.limit)
         except BodyTooLarge:
-            await _send_error(send, 413, _TOO_LARGE)
+            await self._refuse(scope, receive, send)
             return
         if body is None:
-            return  # the client went away
+            if self.observer is not None:  # the client went away: logged with no status
+                self.observer.record(scope, None, 0.0, self.observer.request_id(scope))
+            return
         await self.app(scope, replaying(body, receive), send)
 
 

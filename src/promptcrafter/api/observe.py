@@ -1,7 +1,13 @@
-"""Request logs and metrics: one pure-ASGI middleware, installed only when either is on.
+"""Request logs and metrics: one ``Observer``, built only when either is on.
 
-It sits outside everything else, so it times the whole answer and sees its final status. The
-route template comes from where the request was routed: FastAPI leaves its route in
+Two ways in, one record. The hot requests that ``FastPaths`` answers itself are observed there,
+inline: it already holds the response object, so the status is read from it and the request
+id is added to its headers, with no wrapper around ``send`` and no second layer per request.
+Everything else (and every request the fast path hands on) goes through ``Observer.observed``,
+which wraps ``send`` to see the final status; an exception counts as the 500 that the server
+error layer outside will answer. ``BodyLimit``'s own 413 answers go through ``observed`` too.
+
+The route template comes from where the request was routed: FastAPI leaves its route in
 ``scope["route"]``, and the fast path, which skips FastAPI's routing, names its template in
 ``scope[ROUTE]``. A path no route matched has no template (null in the log, ``unmatched`` in
 metrics), so raw paths never become labels. The caller is whoever ``authenticate_request``
@@ -11,7 +17,6 @@ recorded in ``scope[CALLER]``.
 from __future__ import annotations
 
 import os
-import random
 import re
 import secrets
 import time
@@ -20,54 +25,80 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from promptcrafter.accesslog import AccessLog, request_id
 from promptcrafter.api.deps import CALLER
-from promptcrafter.api.fastpath import ROUTE
 from promptcrafter.api.responses import error_response
 from promptcrafter.errors import TOKEN_INVALID
 from promptcrafter.metrics import CONTENT_TYPE, Metrics
 
 METRICS_PATH = "/metrics"
 REQUEST_ID_HEADER = b"x-request-id"
+# The fast path names its requests' route templates here (see api/fastpath.py).
+ROUTE = "promptcrafter.route"
 _VALID_ID = re.compile(rb"[A-Za-z0-9._-]{1,128}")
 
 
-class Observe:
+class Observer:
     def __init__(
         self,
-        app: ASGIApp,
         access_log: AccessLog | None,
         metrics: Metrics | None,
         metrics_token: str | None = None,
     ) -> None:
-        self.app = app
         self.access_log = access_log
         self.metrics = metrics
         self._expected_auth = f"Bearer {metrics_token}".encode() if metrics_token else None
-        # Request ids need to be unique, not secret: a seeded generator is a tenth of the
-        # cost of the system's random source.
-        self._random = random.Random(os.urandom(32))
+        # Request ids need to be unique, not secret: a counter from a random 128-bit start
+        # (the top bit set, so always 32 hex digits) never meets another worker's, and costs
+        # a fraction of a random number per request.
+        self._next_id = (1 << 127) | (int.from_bytes(os.urandom(16), "big") >> 2)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
+    def request_id(self, scope: Scope) -> bytes | None:
+        """The request's id when requests are logged (kept if valid, else made); else None."""
+        if self.access_log is None:
+            return None
+        rid: bytes | None = None
+        for name, value in scope["headers"]:
+            if name == REQUEST_ID_HEADER:
+                if _VALID_ID.fullmatch(value):
+                    rid = bytes(value)
+                break
+        if rid is None:
+            number = self._next_id
+            self._next_id = number + 1
+            text = hex(number)[2:]
+            request_id.set(text)
+            return text.encode()
+        request_id.set(rid.decode())
+        return rid
+
+    def record(self, scope: Scope, status: int | None, seconds: float, rid: bytes | None) -> None:
+        route = scope.get("route")
+        template: str | None = route.path if route is not None else scope.get(ROUTE)
+        method: str = scope["method"]
+        if self.metrics is not None:
+            self.metrics.observe(method, template, status, seconds)
+        if self.access_log is not None:
+            caller = scope.get(CALLER)
+            self.access_log.request(
+                method,
+                template,
+                status,
+                seconds,
+                rid if rid is not None else b"",
+                caller.id if caller else None,
+                caller.key_id if caller else None,
+            )
+
+    def scrape_app(self, scope: Scope) -> ASGIApp | None:
+        """The scrape endpoint when metrics are on and this is its path."""
         if self.metrics is not None and scope["path"] == METRICS_PATH:
             scope[ROUTE] = METRICS_PATH
-            app: ASGIApp = self._scrape
-        else:
-            app = self.app
-        rid: bytes | None = None
-        text_id = ""
-        if self.access_log is not None:
-            for name, value in scope["headers"]:
-                if name == REQUEST_ID_HEADER:
-                    if _VALID_ID.fullmatch(value):
-                        rid = value
-                    break
-            if rid is None:
-                rid = b"%032x" % self._random.getrandbits(128)
-            text_id = rid.decode()
-            request_id.set(text_id)
+            return self._scrape
+        return None
+
+    async def observed(self, app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run ``app`` for the request, then record it with the status it answered."""
+        started = time.perf_counter()
+        rid = self.request_id(scope)
         status: int | None = None
 
         async def observed_send(message: Message) -> None:
@@ -85,25 +116,7 @@ class Observe:
                 status = 500  # what the server-error layer outside us will answer
             raise
         finally:
-            self._record(scope, status, time.perf_counter() - started, text_id)
-
-    def _record(self, scope: Scope, status: int | None, seconds: float, rid: str) -> None:
-        route = scope.get("route")
-        template: str | None = route.path if route is not None else scope.get(ROUTE)
-        method: str = scope["method"]
-        if self.metrics is not None:
-            self.metrics.observe(method, template, status, seconds)
-        if self.access_log is not None:
-            caller = scope.get(CALLER)
-            self.access_log.request(
-                method,
-                template,
-                status,
-                seconds,
-                rid,
-                caller.id if caller else None,
-                caller.key_id if caller else None,
-            )
+            self.record(scope, status, time.perf_counter() - started, rid)
 
     async def _scrape(self, scope: Scope, receive: Receive, send: Send) -> None:
         assert self.metrics is not None

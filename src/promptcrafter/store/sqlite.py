@@ -212,6 +212,9 @@ class SQLiteDatabase:
 
     @staticmethod
     def _run_job(conn: sqlite3.Connection, job: _Job) -> None:
+        if len(job.statements) == 1:
+            SQLiteDatabase._run_one(conn, job)
+            return
         conn.execute("SAVEPOINT job")
         try:
             job.result = [conn.execute(q.sqlite, p).fetchall() for q, p in job.statements]
@@ -225,3 +228,19 @@ class SQLiteDatabase:
             job.error = StoreError(f"unbindable parameter: {type(exc).__name__}")
         finally:
             conn.execute("RELEASE job")
+
+    @staticmethod
+    def _run_one(conn: sqlite3.Connection, job: _Job) -> None:
+        """A job of one statement (most writes: a log, a label) needs no savepoint: SQLite
+        undoes a failing statement's own changes and the transaction goes on. Two statements
+        fewer per write; a tenth of what the writer spends on a log."""
+        query, params = job.statements[0]
+        try:
+            job.result = [conn.execute(query.sqlite, params).fetchall()]
+        except sqlite3.Error as exc:
+            if not conn.in_transaction:
+                raise  # the error took the whole transaction with it: the group fails
+            job.error = translate(exc)
+        except (OverflowError, ValueError, TypeError) as exc:
+            # Refused while binding, before the statement ran (see _run_job).
+            job.error = StoreError(f"unbindable parameter: {type(exc).__name__}")
