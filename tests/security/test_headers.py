@@ -166,15 +166,17 @@ def test_cors_for_listed_origin_only_and_docs_off(cors_server: ServerProcess) ->
         # The hot routes answered in front of FastAPI carry the headers as well.
         auth = {"Origin": APP, "Authorization": f"Bearer {created.json()['token']}"}
         prompt = client.post(
-            "/prompts", json={"title": "T", "content": "C", "model": "m"}, headers=auth
+            "/prompts", json={"title": "Tea", "content": "C", "model": "m"}, headers=auth
         )
         assert prompt.status_code == 201
         prompt_id = prompt.json()["_id"]
         hot = [
             client.get(f"/prompts/{prompt_id}", headers=auth),
-            client.get("/search", params={"q": "T"}, headers=auth),
-            client.post("/logs", json={"promptId": prompt_id, "output": "o"}, headers=auth),
-            client.patch(f"/prompts/{prompt_id}", json={"title": "U"}, headers=auth),
+            client.get("/search", params={"q": "Tea"}, headers=auth),
+            client.post(
+                "/logs", json={"promptId": prompt_id, "output": "o", "modelUsed": "m"}, headers=auth
+            ),
+            client.patch(f"/prompts/{prompt_id}", json={"title": "Tee"}, headers=auth),
             client.post(f"/prompts/{prompt_id}/render", json={"variables": {}}, headers=auth),
         ]
         for answer in hot:
