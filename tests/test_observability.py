@@ -83,6 +83,11 @@ def test_one_json_line_per_request_with_its_route_and_caller(json_server: Server
             ("GET", "/prompts", key, "/prompts", 200, me, made["_id"]),
             # Unrouted: nobody authenticated.
             ("GET", "/no/such/path", account.headers, None, 404, None, None),
+            # UI pages are named with their /ui prefix, never as the API route of the same
+            # shape (the UI's routes are relative to its mount).
+            ("GET", "/ui/login", {}, "/ui/login", 200, None, None),
+            ("GET", f"/ui/prompts/{prompt['_id']}", {}, "/ui/prompts/{id}", 303, None, None),
+            ("GET", "/ui/no-such-page", {}, "/ui/{rest:path}", 404, None, None),
         ]
         for number, (method, path, credential, route, status, user_id, key_id) in enumerate(asked):
             rid = f"test-{number}.{json_server.engine}"

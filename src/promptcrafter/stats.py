@@ -199,6 +199,44 @@ def verdict(
 # ---- distributions ----------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Side:
+    """One version's scored logs in a comparison."""
+
+    version: int
+    count: int
+    mean: float | None
+    median: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Version b against version a: SPEC's ``compare`` figures, for the API and the UI."""
+
+    a: Side
+    b: Side
+    difference: float | None  # mean(b) - mean(a)
+    ci95: tuple[float, float] | None
+    p_value: float | None
+    verdict: str
+
+
+def _side(version: int, pairs: Pairs) -> Side:
+    m = moments(pairs)
+    return Side(version, 0 if m is None else m.n, None if m is None else m.mean, median(pairs))
+
+
+def compare(version_a: int, of_a: Pairs, version_b: int, of_b: Pairs) -> Comparison:
+    """Welch's interval for the difference of means, Mann-Whitney's p and the verdict."""
+    a, b = _side(version_a, of_a), _side(version_b, of_b)
+    interval = welch_interval(of_a, of_b)
+    p_value = mann_whitney_p(of_a, of_b)
+    difference = None if a.mean is None or b.mean is None else b.mean - a.mean
+    return Comparison(
+        a, b, difference, interval, p_value, verdict(a.count, b.count, interval, p_value)
+    )
+
+
 def normal_sf(z: float) -> float:
     """P(Z > z) for a standard normal Z, accurate far into the tail."""
     return 0.5 * math.erfc(z / math.sqrt(2))

@@ -3,7 +3,10 @@ checks, security headers, escaping and redirects."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
+import pytest
 
 from tests.support.browser import PASSWORD, UiClient, csrf_of
 from tests.support.server import ServerProcess
@@ -158,3 +161,53 @@ def test_next_never_leaves_the_site(anonymous: UiClient) -> None:
         )
         assert answer.headers["location"] == expected
         anonymous.client.cookies.delete("pc_session")
+
+
+@pytest.mark.parametrize("host", ["a:b", "x:99999", "[::1", "exa mple"])
+def test_a_host_header_that_is_no_host_never_gives_a_5xx(anonymous: UiClient, host: str) -> None:
+    page = anonymous.get("/ui/login", headers={"Host": host})
+    assert page.status_code == 200
+    token = csrf_of(page.text)
+    # No origin can match such a host: the form is refused as cross-site, not a crash.
+    sent = anonymous.client.post(
+        "/ui/login",
+        data={"csrf": token, "email": "a@example.com", "password": PASSWORD},
+        headers={"Host": host, "Origin": anonymous.origin},
+    )
+    assert sent.status_code == 403
+
+
+def test_a_cookie_of_an_ended_session_is_cleared(ui_browser: UiClient) -> None:
+    session = ui_browser.client.cookies["pc_session"]
+    assert ui_browser.form_post("/ui/logout", {}).status_code == 303
+    with httpx.Client(base_url=str(ui_browser.client.base_url)) as replay:
+        answer = replay.get("/ui/login", headers={"Cookie": f"pc_session={session}"})
+    assert answer.status_code == 200
+    cleared = [c for c in answer.headers.get_list("set-cookie") if c.startswith("pc_session=")]
+    assert cleared and ("Max-Age=0" in cleared[0] or "expires=" in cleared[0].lower())
+
+
+def test_static_files_are_immutable_only_under_their_own_hash(anonymous: UiClient) -> None:
+    page = anonymous.get("/ui/login").text
+    found = re.search(r'href="(/ui/static/app\.css\?v=[0-9a-f]+)"', page)
+    assert found
+    own = anonymous.get(found.group(1))
+    assert own.status_code == 200
+    assert "immutable" in own.headers["cache-control"]
+    for other in ("/ui/static/app.css?v=0123456789ab", "/ui/static/app.css?xv=1"):
+        answer = anonymous.get(other)
+        assert answer.status_code == 200
+        assert answer.headers["cache-control"] == "no-cache"
+
+
+def test_a_form_sent_after_the_session_ended_returns_to_the_library(
+    anonymous: UiClient,
+) -> None:
+    anonymous.get("/ui/login")
+    answer = anonymous.client.post(
+        "/ui/prompts/new",
+        data={"csrf": anonymous.client.cookies["pc_csrf"], "title": "x"},
+        headers={"Origin": anonymous.origin},
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/ui/login?next=%2Fui%2F"

@@ -136,6 +136,10 @@ def test_restore_makes_a_new_version_from_an_old_one(owner: Owner) -> None:
     # A restore sent from a page older than the prompt is refused; nothing changes.
     stale = owner.post(page_url(prompt_id, "/versions/2/restore"), {"version": "2"}, page)
     assert "If-Match" in assert_html(stale, 412)
+    # So is one that does not say which version its page showed.
+    blind = owner.post(page_url(prompt_id, "/versions/1/restore"), {}, page)
+    assert_html(blind, 412)
+    assert owner.prompt(prompt_id)["version"] == 3
     # Restoring what is already current makes no version.
     same = owner.post(page_url(prompt_id, "/versions/3/restore"), {"version": "3"}, page)
     assert same.headers["location"].endswith("?notice=unchanged#versions")

@@ -54,6 +54,7 @@ def test_add_log_refusals_are_shown_beside_the_field(
         "compare_a=%00&compare_b=1",
         "compare_a=1&compare_b=99999999999999999999",
         "compare_a=latest&compare_b=1&compare_model=" + "m" * 101,
+        "compare_a=1&compare_b=1&compare_model=%00",  # PostgreSQL text cannot hold NUL
         "compare_a=1",
         "log_cursor=&log_version=&compare_a=&compare_b=",
     ],

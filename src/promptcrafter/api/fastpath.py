@@ -30,9 +30,9 @@ from promptcrafter.api.models import LogIn, PromptPatch, RenderIn
 from promptcrafter.api.observe import REQUEST_ID_HEADER, ROUTE, Observer
 from promptcrafter.api.responses import prompt_response
 from promptcrafter.api.routes import logs as log_routes
+from promptcrafter.api.routes import prompts as prompt_routes
 from promptcrafter.api.routes import render as render_routes
 from promptcrafter.api.routes import search
-from promptcrafter.api.routes.prompts import expected_version
 from promptcrafter.api.routing import is_json
 from promptcrafter.errors import DomainError
 from promptcrafter.ids import PROMPT_ID
@@ -92,20 +92,8 @@ async def _create_log(services: Services, caller: Caller, body: LogIn) -> Respon
 async def _update_prompt(
     services: Services, caller: Caller, change: tuple[str, PromptPatch, str | None]
 ) -> Response:
-    # What api/routes/prompts.py's update_prompt does, argument for argument.
     prompt_id, body, if_match = change
-    changes = body.model_dump(exclude_unset=True)
-    commit_message = changes.pop("commitMessage", None)
-    row = await prompts.update(
-        services.db,
-        caller.id,
-        prompt_id,
-        changes,
-        expected_version(if_match),
-        commit_message=commit_message,
-        actor=caller.actor_id,
-    )
-    return prompt_response(row)
+    return await prompt_routes.apply_patch(services.db, caller, prompt_id, body, if_match)
 
 
 async def _render(services: Services, caller: Caller, job: tuple[str, RenderIn]) -> Response:

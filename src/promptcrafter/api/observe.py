@@ -72,7 +72,11 @@ class Observer:
 
     def record(self, scope: Scope, status: int | None, seconds: float, rid: bytes | None) -> None:
         route = scope.get("route")
-        template: str | None = route.path if route is not None else scope.get(ROUTE)
+        # A mounted app's routes (the UI's, under /ui) are relative to its mount point, which
+        # Starlette keeps in root_path: "/ui" + "/prompts/{id}", not the API's "/prompts/{id}".
+        template: str | None = (
+            scope.get("root_path", "") + route.path if route is not None else scope.get(ROUTE)
+        )
         method: str = scope["method"]
         if self.metrics is not None:
             self.metrics.observe(method, template, status, seconds)

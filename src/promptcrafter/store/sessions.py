@@ -45,7 +45,6 @@ _TOUCH = sql(
     "UPDATE browser_sessions SET seen_at = :now WHERE id_hash = :id_hash AND seen_at < :now"
 )
 _DELETE = sql("DELETE FROM browser_sessions WHERE id_hash = :id_hash")
-_DELETE_FOR_USER = sql("DELETE FROM browser_sessions WHERE user_id = :user_id")
 
 
 async def create(db: Database, user_id: str, now: int, max_age_ms: int) -> NewSession:
@@ -77,7 +76,3 @@ async def find(
 
 async def end(db: Database, id_hash: str) -> None:
     await db.write([(_DELETE, {"id_hash": id_hash})])
-
-
-async def end_all(db: Database, user_id: str) -> None:
-    await db.write([(_DELETE_FOR_USER, {"user_id": user_id})])

@@ -105,6 +105,36 @@ async def get_version(db: Database, owner: str, prompt_id: str, n: Ref) -> Versi
     return Version(version_row, labels_at(row[1], version_row[VERSION]))
 
 
+async def restore(
+    db: Database,
+    owner: str,
+    prompt_id: str,
+    n: int,
+    expected_version: int | None,
+    *,
+    commit_message: str | None,
+    actor: str,
+) -> Row:
+    """A copy of version ``n`` as the new current version (nothing new when it equals the
+    current one; history is never rewritten). The API's restore and the UI's both end here."""
+    old = (await get_version(db, owner, prompt_id, n)).row
+    changes = {
+        "title": old[TITLE],
+        "content": old[CONTENT],
+        "model": old[MODEL],
+        "tags": orjson.loads(old[TAGS]),
+    }
+    return await prompts.update(
+        db,
+        owner,
+        prompt_id,
+        changes,
+        expected_version,
+        commit_message=commit_message,
+        actor=actor,
+    )
+
+
 async def resolve(db: Database, owner: str, prompt_id: str, ref: Ref) -> int:
     """The version number ``ref`` names now: a number that exists, a label's target, or the
     current version for ``latest``. 403/404 per the SPEC."""

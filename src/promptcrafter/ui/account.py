@@ -24,7 +24,7 @@ from promptcrafter.security.apikeys import PREFIX
 from promptcrafter.store import apikeys
 from promptcrafter.store.apikeys import NOT_FOUND as KEY_NOT_FOUND
 from promptcrafter.store.database import Row
-from promptcrafter.ui.auth import _start_session as start_session
+from promptcrafter.ui.auth import start_session
 from promptcrafter.ui.core import Visitor, page, redirect, render
 from promptcrafter.ui.forms import Form, FormInvalid, read_form, validate
 

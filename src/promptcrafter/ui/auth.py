@@ -19,7 +19,7 @@ from promptcrafter.ui.forms import FormInvalid, read_form, validate
 _FIELD_OF = {401: "password", 409: "email", 429: "_form"}
 
 
-async def _start_session(visitor: Visitor, user_id: str) -> None:
+async def start_session(visitor: Visitor, user_id: str) -> None:
     """A new session id at every log-in; the one the browser held before (if any) ends."""
     settings = visitor.services.settings
     if visitor.session is not None:
@@ -78,7 +78,7 @@ async def login_submit(request: Request, visitor: Visitor) -> Response:
         if exc.headers and "Retry-After" in exc.headers:
             response.headers["Retry-After"] = exc.headers["Retry-After"]
         return response
-    await _start_session(visitor, found.user_id)
+    await start_session(visitor, found.user_id)
     return redirect(target)
 
 
@@ -109,10 +109,13 @@ async def signup_submit(request: Request, visitor: Visitor) -> Response:
         return render(request, visitor, "signup.html", status=400, errors=exc.errors, values=values)
     except DomainError as exc:
         errors = {_FIELD_OF.get(exc.status_code, "_form"): exc.message}
-        return render(
+        response = render(
             request, visitor, "signup.html", status=exc.status_code, errors=errors, values=values
         )
-    await _start_session(visitor, user.id)
+        if exc.headers and "Retry-After" in exc.headers:
+            response.headers["Retry-After"] = exc.headers["Retry-After"]
+        return response
+    await start_session(visitor, user.id)
     return redirect(UI + "/?notice=welcome")
 
 

@@ -102,7 +102,12 @@ def _origin(request: Request, services: Services) -> str:
     if public is not None:
         return origin_of(public)
     host = request.headers.get("host") or "localhost"
-    return origin_of(f"{request.url.scheme}://{host}")
+    try:
+        return origin_of(f"{request.scope.get('scheme', 'http')}://{host}")
+    except ValueError:
+        # A Host header that is no host (``a:b``): no form can match it, so every form is
+        # refused as cross-site; pages still render.
+        return "invalid://host"
 
 
 async def visit(request: Request, services: Services) -> Visitor:
@@ -121,11 +126,13 @@ async def visit(request: Request, services: Services) -> Visitor:
         )
     if found is not None:
         return Visitor(services, found, found.csrf, secure, origin)
+    # A cookie of a session that ended: cleared, so later requests skip the lookup.
+    ended = "" if session_id else None
     token = request.cookies.get(cookie_name(CSRF_COOKIE, secure))
     if token and 20 <= len(token) <= 128:
-        return Visitor(services, None, token, secure, origin)
+        return Visitor(services, None, token, secure, origin, new_session=ended)
     token = new_secret()
-    return Visitor(services, None, token, secure, origin, new_csrf_cookie=token)
+    return Visitor(services, None, token, secure, origin, new_csrf_cookie=token, new_session=ended)
 
 
 def safe_next(target: str | None) -> str:
@@ -136,6 +143,16 @@ def safe_next(target: str | None) -> str:
     if parts.scheme or parts.netloc or "\\" in target:
         return UI + "/"
     return target
+
+
+def _return_to(request: Request) -> str:
+    """Where to come back to after logging in: this page; for a form sent after the session
+    ended, the page it was sent from is unknown, so the library (a POST path is no page)."""
+    if request.method != "GET":
+        return UI + "/"
+    query = bytes(request.scope.get("query_string", b"")).decode("latin-1")
+    path = str(request.scope["path"])
+    return path + (f"?{query}" if query else "")
 
 
 def page(*, login: bool = True) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
@@ -150,7 +167,7 @@ def page(*, login: bool = True) -> Callable[[Handler], Callable[[Request], Await
             except StoreError as exc:
                 return _unavailable(request, exc)
             if login and visitor.session is None:
-                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                target = _return_to(request)
                 response: Response = redirect(f"{LOGIN}?next={quote(target, safe='')}")
             else:
                 try:

@@ -18,7 +18,8 @@ CROSS_SITE = "This form was sent from another site; open the page again and rese
 CSRF_REFUSED = "This form has expired or was not sent by this site; reload the page and try again."
 NOT_A_FORM = "Send the form as application/x-www-form-urlencoded."
 UNREADABLE = "The form could not be read."
-MAX_FIELDS = 200
+# The body is at most 1 MiB already; a render form has a field per template variable.
+MAX_FIELDS = 10_000
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -91,6 +92,19 @@ def decode(body: bytes) -> Form:
     if any("\x00" in name or "\x00" in value for name, value in pairs):
         raise BadRequest(UNREADABLE)
     return Form(pairs)
+
+
+def split_tags(text: str) -> list[str]:
+    """``"a, b,,c "`` -> ``["a", "b", "c"]``: the Tags field is comma-separated, and the
+    order typed is kept (it counts)."""
+    return [tag.strip() for tag in text.split(",") if tag.strip()]
+
+
+def as_lf(text: str) -> str:
+    """Browsers send a textarea's line breaks as CRLF (a lone CR too) whatever was typed; a
+    prompt keeps LF, as one written through the API would, so forms never make a change of
+    line endings alone."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def validate(model: type[M], data: Mapping[str, Any], sentence: str = MISSING_OR_INVALID) -> M:

@@ -21,12 +21,12 @@ from promptcrafter.ui.prompt_refs import (
     label_problem,
     number_or_none,
     prompt_id_of,
+    stored_version_choices,
     url_of,
-    version_choices,
 )
 
 
-def _label_form(
+async def _label_form(
     request: Request,
     visitor: Visitor,
     prompt: Row,
@@ -43,7 +43,9 @@ def _label_form(
         status=status,
         prompt_id=prompt[prompts.ID],
         prompt_title=prompt[prompts.TITLE],
-        version_choices=version_choices(prompt[prompts.VERSION]),
+        version_choices=await stored_version_choices(
+            visitor.services.db, visitor.user.id, prompt[prompts.ID], prompt[prompts.VERSION]
+        ),
         label_name=name,
         label_version=version,
         errors=errors,
@@ -65,13 +67,15 @@ async def set_label_submit(request: Request, visitor: Visitor) -> Response:
     if number is None:
         errors["version"] = MALFORMED_PARAMS
     if errors or number is None:
-        return _label_form(request, visitor, prompt, name, given, errors, 400)
+        return await _label_form(request, visitor, prompt, name, given, errors, 400)
     try:
         await labels.set_label(db, owner, prompt_id, name, number, owner)
     except NotFound as exc:
         if exc.message != NO_SUCH_VERSION:
             raise
-        return _label_form(request, visitor, prompt, name, given, {"version": exc.message}, 404)
+        return await _label_form(
+            request, visitor, prompt, name, given, {"version": exc.message}, 404
+        )
     return redirect(url_of(prompt_id, "?notice=label-set#labels"))
 
 

@@ -30,7 +30,7 @@ from promptcrafter.store import listing, prompts, summaries
 from promptcrafter.store import search as prompt_search
 from promptcrafter.store.database import Row
 from promptcrafter.ui.core import Visitor, page, redirect, render
-from promptcrafter.ui.forms import FormInvalid, read_form, validate
+from promptcrafter.ui.forms import FormInvalid, as_lf, read_form, split_tags, validate
 
 PAGE_SIZE = 50
 SEARCH_SIZE = 25  # a keystroke's answer: the best matches, with a link to more
@@ -307,18 +307,11 @@ async def search_fragment(request: Request, visitor: Visitor) -> Response:
 NEW_FIELDS = ("title", "content", "model", "tags", "commitMessage")
 
 
-def split_tags(text: str) -> list[str]:
-    """``"a, b,,c "`` -> ``["a", "b", "c"]``: the Tags field is comma-separated."""
-    return [tag.strip() for tag in text.split(",") if tag.strip()]
-
-
 def prompt_data(values: Mapping[str, str]) -> dict[str, Any]:
     """A submitted prompt form as the API's (strict) PromptIn body: empty optional fields
     are left out, tags become a list."""
     data: dict[str, Any] = {name: values[name] for name in ("title", "content", "model")}
-    # Browsers send a textarea's line breaks as CRLF (a lone CR too) whatever was typed; the
-    # prompt keeps LF, as one written through the API would, so a later edit diffs cleanly.
-    data["content"] = data["content"].replace("\r\n", "\n").replace("\r", "\n")
+    data["content"] = as_lf(data["content"])
     tags = split_tags(values["tags"])
     if tags:
         data["tags"] = tags

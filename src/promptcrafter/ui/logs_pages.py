@@ -24,9 +24,9 @@ from promptcrafter.store import log_pages, logs, prompts
 from promptcrafter.store.database import Row
 from promptcrafter.ui.core import Visitor, page, redirect, render
 from promptcrafter.ui.forms import FormInvalid, read_form, validate
+from promptcrafter.ui.prompt_refs import number_or_none
 from promptcrafter.ui.results_base import (
     MAX_VERSIONS_LISTED,
-    NUMBER,
     Shown,
     kept_params,
     number,
@@ -229,10 +229,11 @@ def _log_data(prompt_id: str, values: dict[str, str]) -> dict[str, Any]:
             errors["score"] = MISSING_OR_INVALID
         data["score"] = score
     if values["version"]:
-        if not NUMBER.fullmatch(values["version"]) or len(values["version"]) > 10:
+        number = number_or_none(values["version"])
+        if number is None:
             errors["promptVersion"] = MISSING_OR_INVALID
         else:
-            data["promptVersion"] = int(values["version"])
+            data["promptVersion"] = number
     if errors:
         raise FormInvalid(errors)
     return data

@@ -23,7 +23,7 @@ from promptcrafter.store.database import Row
 from promptcrafter.templates import segments
 from promptcrafter.ui import history, results
 from promptcrafter.ui.core import Visitor, page, redirect, render
-from promptcrafter.ui.forms import FormInvalid, read_form, validate
+from promptcrafter.ui.forms import FormInvalid, as_lf, read_form, split_tags, validate
 from promptcrafter.ui.prompt_refs import CONFIRMED, prompt_id_of, url_of
 
 PATCH_INVALID = "Submitted data is invalid."
@@ -92,24 +92,13 @@ async def edit_page(request: Request, visitor: Visitor) -> Response:
     return _edit_page(request, visitor, row, _form_values(row))
 
 
-def split_tags(text: str) -> list[str]:
-    """``"a, b,,c "`` -> ``["a", "b", "c"]``: the order typed is kept (it counts)."""
-    return [tag.strip() for tag in text.split(",") if tag.strip()]
-
-
-def _lf(text: str) -> str:
-    # Browsers send a textarea's line breaks as CRLF whatever the text held (a lone CR too);
-    # a prompt written through the API must not count as changed for passing through a form.
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def changed_fields(row: Row, form: dict[str, str]) -> dict[str, Any]:
     """Only what differs from the stored prompt, typed as the API's model wants it."""
     changes: dict[str, Any] = {}
     if form["title"] != row[prompts.TITLE]:
         changes["title"] = form["title"]
-    if _lf(form["content"]) != _lf(row[prompts.CONTENT]):
-        changes["content"] = _lf(form["content"])
+    if as_lf(form["content"]) != as_lf(row[prompts.CONTENT]):
+        changes["content"] = as_lf(form["content"])
     if form["model"] != row[prompts.MODEL]:
         changes["model"] = form["model"]
     stored: list[str] = orjson.loads(row[prompts.TAGS])
@@ -144,7 +133,7 @@ async def edit_submit(request: Request, visitor: Visitor) -> Response:
     if not changes:
         return redirect(url_of(prompt_id, "?notice=unchanged"))
     data = dict(changes)
-    if values["commitMessage"]:
+    if values["commitMessage"].strip():
         data["commitMessage"] = values["commitMessage"]
     try:
         patch = validate(PromptPatch, data, PATCH_INVALID)

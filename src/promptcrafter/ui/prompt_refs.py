@@ -13,6 +13,8 @@ from promptcrafter.api.models import LABEL_PATTERN
 from promptcrafter.api.params import RESERVED, version_number
 from promptcrafter.errors import MALFORMED_PARAMS, BadRequest
 from promptcrafter.ids import PROMPT_ID
+from promptcrafter.store import log_pages
+from promptcrafter.store.database import Database
 from promptcrafter.store.versions import LATEST, Ref
 
 ID_INVALID = "The prompt ID format is invalid."
@@ -86,3 +88,11 @@ def version_choices(current: int, lowest: int = 1) -> list[tuple[int, str]]:
     return [
         (n, f"{n} (current)" if n == current else str(n)) for n in range(current, bottom - 1, -1)
     ]
+
+
+async def stored_version_choices(
+    db: Database, owner: str, prompt_id: str, current: int
+) -> list[tuple[int, str]]:
+    """``version_choices`` from the versions stored (an imported history may start above 1)."""
+    numbers = await log_pages.version_numbers(db, owner, prompt_id, MAX_CHOICES)
+    return [(n, f"{n} (current)" if n == current else str(n)) for n in numbers]

@@ -20,7 +20,7 @@ STATIC_URL = "/ui/static/"
 
 
 @cache
-def _fingerprint(name: str) -> str:
+def fingerprint(name: str) -> str:
     path = (STATIC / name).resolve()
     if not path.is_relative_to(STATIC.resolve()) or not path.is_file():
         raise LookupError(f"no static file {name!r}")
@@ -28,7 +28,7 @@ def _fingerprint(name: str) -> str:
 
 
 def static(name: str) -> str:
-    return f"{STATIC_URL}{name}?v={_fingerprint(name)}"
+    return f"{STATIC_URL}{name}?v={fingerprint(name)}"
 
 
 def when(ms: int | None) -> str:

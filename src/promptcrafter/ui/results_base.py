@@ -5,7 +5,6 @@ number formats."""
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -14,23 +13,13 @@ from urllib.parse import urlencode
 import orjson
 from starlette.requests import Request
 
-from promptcrafter.api.models import LABEL_PATTERN
-from promptcrafter.api.params import version_number
-from promptcrafter.errors import BadRequest
-from promptcrafter.ids import PROMPT_ID
-from promptcrafter.store.versions import LATEST, Ref
+from promptcrafter.store.versions import LATEST
+from promptcrafter.ui.prompt_refs import prompt_id_of as prompt_id_of
+from promptcrafter.ui.prompt_refs import ref_or_none
 
-LABEL_NAME = re.compile(LABEL_PATTERN)
-NUMBER = re.compile(r"0*[1-9][0-9]*")
 MAX_VERSIONS_LISTED = 500  # newest versions offered in the selects
-PROMPT_ID_INVALID = "The prompt ID format is invalid."
-
-
-def prompt_id_of(request: Request) -> str:
-    prompt_id = str(request.path_params["id"])
-    if not PROMPT_ID.fullmatch(prompt_id):
-        raise BadRequest(PROMPT_ID_INVALID)
-    return prompt_id
+# The prompt page's readers of ids and version references, shared with its other sections.
+read_ref = ref_or_none
 
 
 def json_of(value: Any) -> Any:
@@ -39,15 +28,6 @@ def json_of(value: Any) -> Any:
     if isinstance(value, orjson.Fragment):
         return orjson.loads(orjson.dumps(value))
     return value
-
-
-def read_ref(text: str) -> Ref | None:
-    """A version number (digits) or a label name, as the API reads one; None otherwise."""
-    if NUMBER.fullmatch(text):
-        return version_number(text)
-    if LABEL_NAME.fullmatch(text):
-        return text
-    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,7 +150,7 @@ async def _compare(
         else:
             refs[key] = ref
     model = sent[MODEL] or None
-    if model is not None and (len(model) > 100 or not model.strip()):
+    if model is not None and (len(model) > 100 or not model.strip() or "\x00" in model):
         errors[MODEL] = MALFORMED_PARAMS
     if errors:
         return context, 400
@@ -176,16 +176,6 @@ async def _compare(
     return context, 200
 
 
-def _side(version: int, scores: dict[float, int]) -> dict[str, Any]:
-    m = stats.moments(scores)
-    return {
-        "version": version,
-        "count": 0 if m is None else m.n,
-        "mean": None if m is None else m.mean,
-        "median": stats.median(scores),
-    }
-
-
 def _comparison(
     version_a: int,
     version_b: int,
@@ -193,23 +183,32 @@ def _comparison(
     of_b: dict[float, int],
     model: str | None,
 ) -> dict[str, Any]:
-    side_a, side_b = _side(version_a, of_a), _side(version_b, of_b)
-    ci95 = stats.welch_interval(of_a, of_b)
-    p = stats.mann_whitney_p(of_a, of_b)
-    difference = (
-        None
-        if side_a["mean"] is None or side_b["mean"] is None
-        else side_b["mean"] - side_a["mean"]
-    )
-    verdict = stats.verdict(side_a["count"], side_b["count"], ci95, p)
+    found = stats.compare(version_a, of_a, version_b, of_b)
     return {
-        "a": {**side_a, "mean": number(side_a["mean"]), "median": number(side_a["median"])},
-        "b": {**side_b, "mean": number(side_b["mean"]), "median": number(side_b["median"])},
-        "difference": number(difference),
-        "ci95": interval(ci95),
-        "p_value": p_value(p),
-        "verdict": verdict,
-        "sentence": _sentence(version_a, version_b, difference, ci95, p, verdict, model),
+        "a": _side(found.a),
+        "b": _side(found.b),
+        "difference": number(found.difference),
+        "ci95": interval(found.ci95),
+        "p_value": p_value(found.p_value),
+        "verdict": found.verdict,
+        "sentence": _sentence(
+            version_a,
+            version_b,
+            found.difference,
+            found.ci95,
+            found.p_value,
+            found.verdict,
+            model,
+        ),
+    }
+
+
+def _side(side: stats.Side) -> dict[str, Any]:
+    return {
+        "version": side.version,
+        "count": side.count,
+        "mean": number(side.mean),
+        "median": number(side.median),
     }
 
 

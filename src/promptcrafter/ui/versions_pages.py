@@ -24,8 +24,8 @@ from promptcrafter.ui.prompt_refs import (
     number_or_none,
     prompt_id_of,
     ref_or_none,
+    stored_version_choices,
     url_of,
-    version_choices,
     version_of,
 )
 
@@ -126,7 +126,7 @@ async def diff_page(request: Request, visitor: Visitor) -> Response:
     context: dict[str, Any] = {
         "prompt_id": prompt_id,
         "prompt_title": prompt[prompts.TITLE],
-        "version_choices": version_choices(current),
+        "version_choices": await stored_version_choices(db, owner, prompt_id, current),
         "selected": {side: number_or_none(text) or text for side, text in given.items()},
         "errors": errors,
         "diff": None,
@@ -151,26 +151,19 @@ async def restore_submit(request: Request, visitor: Visitor) -> Response:
     form = await read_form(request, visitor)
     prompt_id = prompt_id_of(request)
     number = version_of(str(request.path_params["n"]))
-    db, owner = visitor.services.db, visitor.user.id
-    expected = number_or_none(form.text("version"))
-    old = (await versions.get_version(db, owner, prompt_id, number)).row
-    changes = {
-        "title": old[versions.TITLE],
-        "content": old[versions.CONTENT],
-        "model": old[versions.MODEL],
-        "tags": _tags(old),
-    }
-    # A stale page is refused (412 page) rather than restoring over a newer edit unseen.
-    row = await prompts.update(
-        db,
-        owner,
+    # The version the page showed plays the part of If-Match: a stale page (or a form
+    # without it) gets the 412 page rather than a restore over a newer edit unseen.
+    expected = number_or_none(form.text("version")) or 0
+    row = await versions.restore(
+        visitor.services.db,
+        visitor.user.id,
         prompt_id,
-        changes,
+        number,
         expected,
         commit_message=f"Restored version {number}",
-        actor=owner,
+        actor=visitor.user.id,
     )
-    made = expected is None or row[prompts.VERSION] != expected
+    made = row[prompts.VERSION] != expected
     return redirect(url_of(prompt_id, f"?notice={'restored' if made else 'unchanged'}#versions"))
 
 

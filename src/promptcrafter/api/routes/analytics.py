@@ -117,14 +117,8 @@ async def prompt_stats(
     return json_response(body)
 
 
-def _side(version: int, scores: dict[float, int]) -> dict[str, Any]:
-    m = stats.moments(scores)
-    return {
-        "version": version,
-        "count": 0 if m is None else m.n,
-        "mean": None if m is None else m.mean,
-        "median": stats.median(scores),
-    }
+def _side(side: stats.Side) -> dict[str, Any]:
+    return {"version": side.version, "count": side.count, "mean": side.mean, "median": side.median}
 
 
 @router.get(
@@ -144,21 +138,14 @@ async def compare_versions(
     version_a = await versions.resolve(db, caller.id, prompt_id, ref_of(a))
     version_b = await versions.resolve(db, caller.id, prompt_id, ref_of(b))
     of_a, of_b = await analytics.scores_of(db, caller.id, prompt_id, version_a, version_b, model)
-    side_a, side_b = _side(version_a, of_a), _side(version_b, of_b)
-    interval = stats.welch_interval(of_a, of_b)
-    p_value = stats.mann_whitney_p(of_a, of_b)
-    difference = (
-        None
-        if side_a["mean"] is None or side_b["mean"] is None
-        else side_b["mean"] - side_a["mean"]
-    )
+    found = stats.compare(version_a, of_a, version_b, of_b)
     body = {
-        "a": side_a,
-        "b": side_b,
-        "difference": difference,
-        "ci95": None if interval is None else list(interval),
-        "pValue": p_value,
-        "verdict": stats.verdict(side_a["count"], side_b["count"], interval, p_value),
+        "a": _side(found.a),
+        "b": _side(found.b),
+        "difference": found.difference,
+        "ci95": None if found.ci95 is None else list(found.ci95),
+        "pValue": found.p_value,
+        "verdict": found.verdict,
     }
     return json_response(body)
 

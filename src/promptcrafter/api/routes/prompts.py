@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query
 from starlette.responses import Response
 
-from promptcrafter.api.deps import CurrentUser, Db, Svc
+from promptcrafter.api.deps import Caller, CurrentUser, Db, Svc
 from promptcrafter.api.listings import PAGED_HEADERS, Paging, answer, plan_prompts
 from promptcrafter.api.models import PromptIn, PromptOut, PromptPatch
 from promptcrafter.api.params import LabelQuery, VersionQuery, version_or_label
@@ -15,6 +15,7 @@ from promptcrafter.api.responses import array_response, prompt_body, prompt_resp
 from promptcrafter.api.routing import ContractRoute, documented_errors, sentences
 from promptcrafter.ids import PROMPT_ID
 from promptcrafter.store import prompts, versions
+from promptcrafter.store.database import Database
 from promptcrafter.store.versions import MAX_VERSION
 
 router = APIRouter(prefix="/prompts", tags=["prompts"], route_class=ContractRoute)
@@ -125,6 +126,14 @@ async def update_prompt(
 ) -> Response:
     """Change only the given fields; a real change makes the next version (``updatedAt``
     moves, ``createdAt`` stays). Values equal to the stored ones change nothing."""
+    return await apply_patch(db, caller, prompt_id, body, if_match)
+
+
+async def apply_patch(
+    db: Database, caller: Caller, prompt_id: str, body: PromptPatch, if_match: str | None
+) -> Response:
+    """The whole of a PATCH once its parts are read: the route and the fast path both end
+    here, so they cannot drift apart."""
     changes = body.model_dump(exclude_unset=True)
     commit_message = changes.pop("commitMessage", None)
     row = await prompts.update(

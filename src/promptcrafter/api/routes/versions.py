@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import orjson
 from fastapi import APIRouter
 from starlette.responses import Response
 
@@ -20,7 +19,7 @@ from promptcrafter.api.responses import (
 )
 from promptcrafter.api.routes.prompts import WRITE_ID_INVALID, IfMatch, PromptId, expected_version
 from promptcrafter.api.routing import ContractRoute, documented_errors, sentences
-from promptcrafter.store import prompts, versions
+from promptcrafter.store import versions
 from promptcrafter.store.database import Database, Row
 
 router = APIRouter(prefix="/prompts", tags=["versions"], route_class=ContractRoute)
@@ -88,25 +87,13 @@ async def restore_version(
 ) -> Response:
     """Make a copy of version ``n`` the new current version (nothing new when it equals the
     current one). History is never rewritten."""
-    old = (await versions.get_version(db, caller.id, prompt_id, version_number(n))).row
-    changes = {
-        "title": old[versions.TITLE],
-        "content": old[versions.CONTENT],
-        "model": old[versions.MODEL],
-        "tags": _tags(old[versions.TAGS]),
-    }
-    row = await prompts.update(
+    row = await versions.restore(
         db,
         caller.id,
         prompt_id,
-        changes,
+        version_number(n),
         expected_version(if_match),
         commit_message=None if body is None else body.commitMessage,
         actor=caller.actor_id,
     )
     return prompt_response(row)
-
-
-def _tags(stored: str) -> list[str]:
-    tags: list[str] = orjson.loads(stored)
-    return tags

@@ -49,7 +49,11 @@
           var url = new URL(input.getAttribute("data-search-url"), window.location.href);
           url.searchParams.set(param, input.value);
           fetch(url.toString(), { credentials: "same-origin", headers: { "Accept": "text/html" } })
-            .then(function (answer) { return answer.ok ? answer.text() : Promise.reject(answer); })
+            .then(function (answer) {
+              // Sent to log in (the session ended): show that page rather than a fragment.
+              if (answer.redirected) { window.location.reload(); return Promise.reject(answer); }
+              return answer.ok ? answer.text() : Promise.reject(answer);
+            })
             .then(function (html) {
               if (ticket !== latest) return;
               target.innerHTML = html;  // server-rendered and escaped fragment of our own
