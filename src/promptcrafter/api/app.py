@@ -16,6 +16,7 @@ from promptcrafter import __version__
 from promptcrafter.accesslog import AccessLog
 from promptcrafter.api import docs, errors
 from promptcrafter.api.fastpath import FastPaths
+from promptcrafter.api.front import PromptCrafterAPI
 from promptcrafter.api.middleware import BodyLimit, ContractCORS, SecurityHeaders
 from promptcrafter.api.observe import Observer
 from promptcrafter.api.responses import ORJSONResponse
@@ -77,7 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 access_log.flush()
             await services.close()
 
-    app = FastAPI(
+    app = PromptCrafterAPI(
+        cors=bool(settings.cors_origins),
         title="PromptCrafter API",
         version=__version__,
         description=DESCRIPTION,
@@ -129,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     app.add_middleware(BodyLimit, observer=observer)
     app.add_middleware(SecurityHeaders)
+    app.serve_hot_paths(observer)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

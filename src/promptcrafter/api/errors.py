@@ -99,9 +99,14 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
-async def _unexpected(_: Request, exc: Exception) -> Response:
+def unexpected(exc: Exception) -> Response:
+    """The 500 for a bug: logged with its traceback, answered in the error format."""
     log.exception("unhandled error", exc_info=exc)
     return error_response(500, "The server failed to handle this request.")
+
+
+async def _unexpected(_: Request, exc: Exception) -> Response:
+    return unexpected(exc)
 
 
 def install(app: FastAPI) -> None:

@@ -24,8 +24,8 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from promptcrafter.api.deps import Caller, authenticate_request
-from promptcrafter.api.errors import render
-from promptcrafter.api.middleware import read_body, replaying
+from promptcrafter.api.errors import render, unexpected
+from promptcrafter.api.middleware import MAX_BODY, read_body, replaying
 from promptcrafter.api.models import LogIn, PromptPatch, RenderIn
 from promptcrafter.api.observe import REQUEST_ID_HEADER, ROUTE, Observer
 from promptcrafter.api.responses import prompt_response
@@ -90,9 +90,9 @@ async def _create_log(services: Services, caller: Caller, body: LogIn) -> Respon
 
 
 async def _update_prompt(
-    services: Services, caller: Caller, change: tuple[str, PromptPatch, str | None]
+    services: Services, caller: Caller, change: tuple[tuple[str, str | None], PromptPatch]
 ) -> Response:
-    prompt_id, body, if_match = change
+    (prompt_id, if_match), body = change
     return await prompt_routes.apply_patch(services.db, caller, prompt_id, body, if_match)
 
 
@@ -121,96 +121,112 @@ def _if_match(scope: Scope) -> tuple[bool, str | None]:
     return True, values[0].decode("latin-1") if values else None
 
 
-class FastPaths:
-    """Installed as the innermost middleware, so errors and headers are handled as usual.
+# Added to the answers given in front of the middleware stack, where SecurityHeaders (which adds
+# them to everything else) never sees them; every hot route is an API route, so private.
+FRONT_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"cache-control", b"no-store"))
+# True on a request the front door looked at and handed on, so the inner layer does not try
+# again; False when it left the request to the inner layer (a body it did not read).
+DECLINED = "promptcrafter.fast_declined"
 
-    With logs or metrics on, it is also where requests are observed (api/observe.py): its
-    own answers inline, every other request through ``Observer.observed``. Off, ``observer``
-    is None and no request pays for either.
+
+class HotPaths:
+    """Recognises the hot requests and answers them; ``take`` hands back the ``receive`` to go
+    on with (the body replayed when it was read) for every request it leaves to FastAPI.
+
+    It runs in one of two places. In front of the whole stack (``front=True``, see api/front.py)
+    it skips FastAPI's and Starlette's per-request layers too, so it does their part itself: the
+    security headers on its answers, the body limit (only a declared Content-Length within the
+    limit is read here; anything else goes to ``BodyLimit``), and a 500 in the error format for
+    an unexpected exception. Inside the stack (the innermost middleware, for requests the front
+    door leaves alone, such as a CORS request) those layers around it do that work.
+
+    With logs or metrics on, its own answers are observed here, inline (api/observe.py).
     """
 
-    def __init__(self, app: ASGIApp, observer: Observer | None = None) -> None:
-        self.app = app
+    def __init__(self, observer: Observer | None, *, front: bool) -> None:
         self.observer = observer
+        self.front = front
+        self.extra_headers = FRONT_HEADERS if front else ()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["method"] == "POST"
-            and scope["path"] == "/logs"
-            and not scope["query_string"]
-        ):
-            body = await read_body(receive)  # BodyLimit, outside, has already bounded it
-            if body is None:
-                if self.observer is not None:  # the client went away: logged with no status
-                    self.observer.record(scope, None, 0.0, self.observer.request_id(scope))
-                return
-            receive = replaying(body, receive)
-            log = _valid_body(scope, body, LogIn)
-            if log is not None:
-                scope[ROUTE] = "/logs"
-                await self._answer(scope, receive, send, _create_log, log)
-                return
-        elif (
-            scope["type"] == "http"
-            and scope["method"] == "POST"
-            and scope["path"].startswith(_PROMPT_PREFIX)
-            and scope["path"].endswith(_RENDER_SUFFIX)
-            and not scope["query_string"]
-        ):
-            # A render serves production code on every call: FastAPI's per-request work was
-            # more than the render of a 20 kB template.
-            prompt_id = scope["path"][len(_PROMPT_PREFIX) : -len(_RENDER_SUFFIX)]
-            if PROMPT_ID.fullmatch(prompt_id):
-                body = await read_body(receive)
-                if body is None:
-                    return
-                receive = replaying(body, receive)
-                job = _valid_body(scope, body, RenderIn)
-                if job is not None:
-                    scope[ROUTE] = "/prompts/{id}/render"
-                    await self._answer(scope, receive, send, _render, (prompt_id, job))
-                    return
-        elif (
-            scope["type"] == "http"
-            and scope["method"] == "PATCH"
-            and scope["path"].startswith(_PROMPT_PREFIX)
-            and not scope["query_string"]
-        ):
-            # Saving a prompt: FastAPI's routing and dependency solving cost more than the
-            # write itself (two thirds of the server's time per PATCH on SQLite).
-            prompt_id = scope["path"][len(_PROMPT_PREFIX) :]
-            handled, if_match = _if_match(scope)
-            if handled and PROMPT_ID.fullmatch(prompt_id):
-                body = await read_body(receive)
-                if body is None:
-                    return
-                receive = replaying(body, receive)
-                patch = _valid_body(scope, body, PromptPatch)
-                if patch is not None:
-                    scope[ROUTE] = "/prompts/{id}"
-                    change = (prompt_id, patch, if_match)
-                    await self._answer(scope, receive, send, _update_prompt, change)
-                    return
-        elif scope["type"] == "http" and scope["method"] == "GET":
-            path: str = scope["path"]
+    async def take(self, scope: Scope, receive: Receive, send: Send) -> Receive | None:
+        method = scope["method"]
+        path: str = scope["path"]
+        if method == "GET":
             if path.startswith(_PROMPT_PREFIX) and not scope["query_string"]:
                 prompt_id = path[len(_PROMPT_PREFIX) :]
                 if PROMPT_ID.fullmatch(prompt_id):
                     scope[ROUTE] = "/prompts/{id}"
                     await self._answer(scope, receive, send, _prompt, prompt_id)
-                    return
+                    return None
             elif path == "/search":
                 handled, q = _search_query(scope["query_string"])
                 if handled:
                     scope[ROUTE] = "/search"
                     await self._answer(scope, receive, send, _search, q)
-                    return
-        observer = self.observer
-        if observer is None or scope["type"] != "http":
-            await self.app(scope, receive, send)
-        else:
-            await observer.observed(observer.scrape_app(scope) or self.app, scope, receive, send)
+                    return None
+            return receive
+        if scope["query_string"] or method not in _BODY_METHODS:
+            return receive
+        if method == "POST" and path == "/logs":
+            return await self._with_body(scope, receive, send, "/logs", LogIn, _create_log, None)
+        if not path.startswith(_PROMPT_PREFIX):
+            return receive
+        if method == "POST" and path.endswith(_RENDER_SUFFIX):
+            # A render serves production code on every call: FastAPI's per-request work was
+            # more than the render of a 20 kB template.
+            prompt_id = path[len(_PROMPT_PREFIX) : -len(_RENDER_SUFFIX)]
+            if not PROMPT_ID.fullmatch(prompt_id):
+                return receive
+            return await self._with_body(
+                scope, receive, send, "/prompts/{id}/render", RenderIn, _render, prompt_id
+            )
+        if method == "PATCH":
+            # Saving a prompt: FastAPI's routing and dependency solving cost more than the
+            # write itself (two thirds of the server's time per PATCH on SQLite).
+            prompt_id = path[len(_PROMPT_PREFIX) :]
+            handled, if_match = _if_match(scope)
+            if not handled or not PROMPT_ID.fullmatch(prompt_id):
+                return receive
+            return await self._with_body(
+                scope,
+                receive,
+                send,
+                "/prompts/{id}",
+                PromptPatch,
+                _update_prompt,
+                (prompt_id, if_match),
+            )
+        return receive
+
+    async def _with_body(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        route: str,
+        model: type[Body],
+        handler: Handler,
+        target: Any,
+    ) -> Receive | None:
+        """Read the body, and answer if the route's model accepts it."""
+        if self.front and not _declared_within_limit(scope):
+            # BodyLimit, in the stack, refuses or counts it as it arrives; then the inner
+            # fast path may still answer it.
+            scope[DECLINED] = False
+            return receive
+        body = await read_body(receive)  # a declared length (or BodyLimit) bounds it
+        if body is None:
+            if self.observer is not None:  # the client went away: logged with no status
+                self.observer.record(scope, None, 0.0, self.observer.request_id(scope))
+            return None
+        receive = replaying(body, receive)
+        parsed = _valid_body(scope, body, model)
+        if parsed is None:
+            return receive
+        scope[ROUTE] = route
+        arg = parsed if target is None else (target, parsed)
+        await self._answer(scope, receive, send, handler, arg)
+        return None
 
     async def _answer(
         self, scope: Scope, receive: Receive, send: Send, handler: Handler, arg: Any
@@ -230,10 +246,14 @@ class FastPaths:
             response = await handler(services, caller, arg)
         except (DomainError, StoreError) as exc:
             response = render(exc)
-        except BaseException:
-            if observer is not None:
-                observer.record(scope, 500, time.perf_counter() - started, rid)
-            raise
+        except Exception as exc:
+            if not self.front:  # the server error layer outside answers the 500
+                if observer is not None:
+                    observer.record(scope, 500, time.perf_counter() - started, rid)
+                raise
+            response = unexpected(exc)
+        if self.extra_headers:
+            response.raw_headers.extend(self.extra_headers)
         if observer is None:
             await response(scope, receive, send)
             return
@@ -244,3 +264,40 @@ class FastPaths:
         finally:
             # The response object knows its status: no wrapper around send is needed.
             observer.record(scope, response.status_code, time.perf_counter() - started, rid)
+
+
+_BODY_METHODS = frozenset({"POST", "PATCH"})
+
+
+def _declared_within_limit(scope: Scope) -> bool:
+    for key, value in scope["headers"]:
+        if key == b"content-length":
+            return bool(value.isdigit() and int(value) <= MAX_BODY)
+    return False
+
+
+class FastPaths:
+    """The innermost middleware: the hot requests the front door did not look at (a CORS
+    request, whose headers the CORS layer outside adds) are answered here, and with logs or
+    metrics on, every other request is observed through ``Observer.observed``. Off, the
+    observer is None and no request pays for either."""
+
+    def __init__(self, app: ASGIApp, observer: Observer | None = None) -> None:
+        self.app = app
+        self.observer = observer
+        self.hot = HotPaths(observer, front=False)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if not scope.get(DECLINED):
+            taken = await self.hot.take(scope, receive, send)
+            if taken is None:
+                return
+            receive = taken
+        observer = self.observer
+        if observer is None:
+            await self.app(scope, receive, send)
+        else:
+            await observer.observed(observer.scrape_app(scope) or self.app, scope, receive, send)

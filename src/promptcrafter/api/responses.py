@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import orjson
@@ -22,6 +22,25 @@ class ORJSONResponse(Response):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)
+
+
+class JSONBytes(Response):
+    """An answer of JSON already encoded, its few headers made here: Starlette's general
+    header handling (a dict normalised per answer) was a tenth of a point read's Python time."""
+
+    media_type = JSON
+
+    def __init__(
+        self, body: bytes, status_code: int = 200, headers: Sequence[tuple[bytes, bytes]] = ()
+    ) -> None:
+        self.body = body
+        self.status_code = status_code
+        self.background = None
+        self.raw_headers = [
+            (b"content-length", str(len(body)).encode("latin-1")),
+            (b"content-type", b"application/json"),
+            *headers,
+        ]
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -76,12 +95,8 @@ def etag(row: Row) -> str:
 
 
 def prompt_response(row: Row, status: int = 200) -> Response:
-    return Response(
-        orjson.dumps(prompt_body(row)),
-        status_code=status,
-        media_type=JSON,
-        headers={"ETag": etag(row)},
-    )
+    tag = etag(row).encode("latin-1")
+    return JSONBytes(orjson.dumps(prompt_body(row)), status, ((b"etag", tag),))
 
 
 def version_body(row: Row, names: list[str]) -> dict[str, Any]:
@@ -120,7 +135,7 @@ def label_change_body(row: Row) -> dict[str, Any]:
 
 
 def json_response(content: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(content), status_code=status, media_type=JSON)
+    return JSONBytes(orjson.dumps(content), status)
 
 
 def _score(value: float | None) -> float | int | None:
@@ -146,7 +161,7 @@ def log_body(row: Row) -> dict[str, Any]:
 
 
 def log_response(row: Row, status: int = 200) -> Response:
-    return Response(orjson.dumps(log_body(row)), status_code=status, media_type=JSON)
+    return JSONBytes(orjson.dumps(log_body(row)), status)
 
 
 def json_array(rows: list[Row], encode: Callable[[Row], dict[str, Any]]) -> Response:

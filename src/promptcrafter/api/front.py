@@ -1,0 +1,46 @@
+"""What uvicorn calls: the FastAPI application with the hot requests answered at its door.
+
+FastAPI's own ``__call__`` (its telemetry check reads the environment on every request), then
+Starlette's, the server-error layer, the security headers and the body limit each cost a call
+and most a wrapped ``send`` per request: together more than a point lookup in SQLite. The hot
+requests (api/fastpath.py) are answered before all of that, by ``HotPaths`` in its front-door
+mode, which does those layers' part for its own answers. Everything else, and every request
+it is unsure about, takes the ordinary way through the stack.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
+
+from promptcrafter.api.fastpath import DECLINED, HotPaths
+from promptcrafter.api.observe import Observer
+
+
+class PromptCrafterAPI(FastAPI):
+    def __init__(self, *, cors: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # With CORS configured, a request carrying an Origin goes through the CORS layer,
+        # which answers preflights and adds its headers; the inner fast path answers it there.
+        self._cors = cors
+        self._hot: HotPaths | None = None
+
+    def serve_hot_paths(self, observer: Observer | None) -> None:
+        self._hot = HotPaths(observer, front=True)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        hot = self._hot
+        if hot is not None and scope["type"] == "http" and not (self._cors and _has_origin(scope)):
+            scope["app"] = self
+            taken = await hot.take(scope, receive, send)
+            if taken is None:
+                return
+            receive = taken
+            scope.setdefault(DECLINED, True)
+        await super().__call__(scope, receive, send)
+
+
+def _has_origin(scope: Scope) -> bool:
+    return any(key == b"origin" for key, _ in scope["headers"])
