@@ -23,12 +23,31 @@ LOG_ID = re.compile(r"log[0-9a-z]{1,64}")
 KEY_ID = re.compile(r"key[0-9a-z]{1,64}")
 
 
+# Two digits (10 bits) per lookup: 13 lookups for the 26 digits of a 128-bit value (its top
+# digit pair holds 2 leading zero bits). Several times faster than a digit-by-digit loop, which
+# was a noticeable share of a POST /logs.
+_PAIRS = [high + low for high in _ALPHABET for low in _ALPHABET]
+
+
 def _encode(value: int) -> str:
-    chars = []
-    for _ in range(26):
-        chars.append(_ALPHABET[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+    p = _PAIRS
+    return "".join(
+        (
+            p[value >> 120],
+            p[(value >> 110) & 1023],
+            p[(value >> 100) & 1023],
+            p[(value >> 90) & 1023],
+            p[(value >> 80) & 1023],
+            p[(value >> 70) & 1023],
+            p[(value >> 60) & 1023],
+            p[(value >> 50) & 1023],
+            p[(value >> 40) & 1023],
+            p[(value >> 30) & 1023],
+            p[(value >> 20) & 1023],
+            p[(value >> 10) & 1023],
+            p[value & 1023],
+        )
+    )
 
 
 def _ulid() -> str:

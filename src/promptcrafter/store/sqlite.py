@@ -88,6 +88,21 @@ def _settle(job: _Job) -> None:
         job.future.set_result(job.result)
 
 
+def _settle_all(jobs: list[_Job]) -> None:
+    for job in jobs:
+        _settle(job)
+
+
+def _settle_group(group: list[_Job]) -> None:
+    """One wake-up per event loop for the whole group (every job has the same loop unless the
+    database is shared between loops), instead of one per job."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[_Job]] = {}
+    for job in group:
+        by_loop.setdefault(job.loop, []).append(job)
+    for loop, jobs in by_loop.items():
+        loop.call_soon_threadsafe(_settle_all, jobs)
+
+
 class SQLiteDatabase:
     engine = "sqlite"
 
@@ -178,8 +193,7 @@ class SQLiteDatabase:
             finally:
                 self._turn.give_back()
             # Answer after giving the turn back, so the next process writes meanwhile.
-            for job in group:
-                job.loop.call_soon_threadsafe(_settle, job)
+            _settle_group(group)
             if stop:
                 return
 
