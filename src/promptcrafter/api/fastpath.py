@@ -8,7 +8,8 @@ the FastAPI routes: ``authenticate``, the same request model, the store, the enc
 error renderer. It skips FastAPI's per-request routing, dependency solving and middleware
 stack, which cost more than the database work itself. Anything else, including every request
 it is unsure about and every invalid body, goes to FastAPI unchanged (the body replayed), which
-then gives the detailed answer.
+then gives the detailed answer. ``HotPaths`` is called at the application's door (api/front.py)
+and, for what the door leaves alone, by ``FastPaths``, the innermost middleware.
 """
 
 from __future__ import annotations
