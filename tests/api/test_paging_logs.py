@@ -14,7 +14,7 @@ from tests.support.contract import (
     list_logs,
     ok_json,
 )
-from tests.support.paging import ids, link_params, next_url, walk
+from tests.support.paging import ids, link_params, newest_first, next_url, walk
 from tests.support.registry import patch, with_versions
 
 SCORES = [7, None, 3.5, 7, 10, None, 0, 3.5, 7]
@@ -64,7 +64,7 @@ def test_sorts_whole_and_paged(
     logs = library["logs"]
     expected = {
         "createdAt": ids(logs),
-        "-createdAt": ids(logs)[::-1],
+        "-createdAt": newest_first(logs),
         "score": _by_score(logs, False),
         "-score": _by_score(logs, True),
     }[sort]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from tests.support.api import Account, Api
 from tests.support.contract import MALFORMED_PARAMS, assert_error, list_prompts, ok_json
-from tests.support.paging import ids, link_params, next_url, walk
+from tests.support.paging import ids, link_params, newest_first, next_url, walk
 from tests.support.registry import set_label
 
 TITLES = ["beta", "Zeta", "alpha", "Émile", "Beta", "beta", "ärger", "Alpha", "zeta"]
@@ -95,7 +95,8 @@ def test_filters(module_api: Api, owner: Account, library: list[dict[str, Any]])
     assert ids(_get(module_api, owner, tag="three")) == having(lambda p: "three" in p["tags"])
     assert ids(_get(module_api, owner, model="claude")) == having(lambda p: p["model"] == "claude")
     both = _get(module_api, owner, tag="even", model="gpt-4o", sort="-createdAt")
-    assert ids(both) == having(lambda p: "even" in p["tags"] and p["model"] == "gpt-4o")[::-1]
+    chosen = [p for p in library if "even" in p["tags"] and p["model"] == "gpt-4o"]
+    assert ids(both) == newest_first(chosen)
     items, _ = walk(module_api.client, owner, "/prompts", {"tag": "odd", "limit": 1})
     assert ids(items) == having(lambda p: "odd" in p["tags"])
     assert _get(module_api, owner, tag="Three") == []  # tags match exactly

@@ -67,3 +67,10 @@ def walk(
 
 def ids(items: list[dict[str, Any]]) -> list[str]:
     return [item["_id"] for item in items]
+
+
+def newest_first(items: list[dict[str, Any]]) -> list[str]:
+    """The ids of ``items`` (listed in creation order) as ``sort=-createdAt`` orders them:
+    newest first, and items of the same millisecond oldest first (SPEC: ties by creation)."""
+    order = sorted(range(len(items)), key=lambda i: (items[i]["createdAt"], -i), reverse=True)
+    return [items[i]["_id"] for i in order]
