@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import math
 import operator
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate, pairwise, repeat
 
 Pairs = Mapping[float, int]
 """Distinct score → how many logs have it."""
@@ -56,53 +58,70 @@ class Moments:
 
 
 def moments(pairs: Pairs) -> Moments | None:
-    n = sum(pairs.values())
+    return _moments(list(pairs), list(pairs.values()))
+
+
+def _moments(values: list[float], counts: list[int]) -> Moments | None:
+    n = sum(counts)
     if n == 0:
         return None
-    # ``map`` keeps the per-score loop in C: /stats summarises a hundred groups of up to a
-    # hundred distinct scores each on every request.
-    mean = math.fsum(map(operator.mul, pairs.keys(), pairs.values())) / n
-    if len(pairs) == 1:
+    # Every per-score loop stays in C (``map`` over ``operator`` functions): /stats summarises
+    # a hundred groups of up to a hundred distinct scores each on every request. ``fsum`` is
+    # correctly rounded, so the order of the scores does not change a figure.
+    mean = math.fsum(map(operator.mul, values, counts)) / n
+    if len(values) == 1:
         # Exactly zero: one distinct score has no spread, whatever rounding the mean took.
         variance: float | None = 0.0 if n > 1 else None
     elif n > 1:
-        deviations = math.fsum(count * (value - mean) ** 2 for value, count in pairs.items())
-        variance = deviations / (n - 1)
+        # count * (value - mean) ** 2 for each score, the same operations as written out.
+        squares = map(operator.pow, map(operator.sub, values, repeat(mean)), repeat(2))
+        variance = math.fsum(map(operator.mul, counts, squares)) / (n - 1)
     else:
         variance = None
     return Moments(n, mean, variance)
 
 
+@dataclass(frozen=True, slots=True)
+class _Sorted:
+    """A group's pairs in score order, for the figures that need the order."""
+
+    values: list[float]  # the distinct scores, ascending
+    counts: list[int]  # how many logs have each
+    through: list[int]  # running totals: through[i] = counts[0] + ... + counts[i]
+
+
+def _sorted(pairs: Pairs) -> _Sorted:
+    values = sorted(pairs)
+    counts = list(map(pairs.__getitem__, values))
+    return _Sorted(values, counts, list(accumulate(counts)))
+
+
 def median(pairs: Pairs) -> float | None:
-    n = sum(pairs.values())
+    return _median(_sorted(pairs))
+
+
+def _median(ordered: _Sorted) -> float | None:
+    n = ordered.through[-1] if ordered.through else 0
     if n == 0:
         return None
-    # 0-based positions of the middle score(s) in sorted order.
-    low_at, high_at = (n - 1) // 2, n // 2
-    low = high = None
-    seen = 0
-    for value in sorted(pairs):
-        seen += pairs[value]
-        if low is None and seen > low_at:
-            low = value
-        if seen > high_at:
-            high = value
-            break
-    assert low is not None and high is not None
+    # The middle score(s) are at 0-based positions (n - 1) // 2 and n // 2 of the sorted
+    # sample: the first distinct score whose running total passes the position.
+    low = ordered.values[bisect_right(ordered.through, (n - 1) // 2)]
+    high = ordered.values[bisect_right(ordered.through, n // 2)]
     return low if low == high else (low + high) / 2
 
 
 def histogram(pairs: Pairs) -> list[int]:
     """Eleven counts: bin i holds scores i ≤ s < i + 1; bin 10 holds 10."""
-    bins = [0] * BINS
-    for value, count in pairs.items():
-        # ``int`` is ``floor`` for the scores there are (0 to 10) and cheaper; anything out
-        # of range goes to the end bin on its side, as a clamped floor would.
-        index = int(value)
-        if not 0 <= index < BINS:
-            index = 0 if value < 0 else BINS - 1
-        bins[index] += count
-    return bins
+    return _histogram(_sorted(pairs))
+
+
+def _histogram(ordered: _Sorted) -> list[int]:
+    # Where each bin starts in the sorted scores; anything below 1 (there is nothing below 0)
+    # is in bin 0 and anything from 10 on in bin 10, as a clamped floor would put it.
+    cuts = [0, *(bisect_left(ordered.values, edge) for edge in range(1, BINS)), len(ordered.values)]
+    before = [0, *ordered.through]  # before[k]: how many logs have one of the first k scores
+    return [before[end] - before[start] for start, end in pairwise(cuts)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +138,8 @@ class Summary:
 
 def summarize(pairs: Pairs) -> Summary:
     """Every figure of one group's scores."""
-    m = moments(pairs)
+    ordered = _sorted(pairs)
+    m = _moments(ordered.values, ordered.counts)
     if m is None:
         return Summary(0, None, None, None, None, None, None, [0] * BINS)
     stddev = ci95 = None
@@ -130,12 +150,12 @@ def summarize(pairs: Pairs) -> Summary:
     return Summary(
         scored=m.n,
         mean=m.mean,
-        median=median(pairs),
+        median=_median(ordered),
         stddev=stddev,
-        min=min(pairs),
-        max=max(pairs),
+        min=ordered.values[0],
+        max=ordered.values[-1],
         ci95=ci95,
-        histogram=histogram(pairs),
+        histogram=_histogram(ordered),
     )
 
 

@@ -40,6 +40,22 @@ def test_logs_from_before_versions_form_the_null_group_last(database: str, tmp_p
         ]
         assert groups[1]["mean"] == 5 and groups[1]["median"] == 5
         assert answer.json()["total"]["count"] == 3
+        # More versions after the old logs: the walk from group to group steps from the
+        # NULL version to the numbered ones, and merging by model joins old and new logs.
+        for version in (2, 3):
+            patched = client.patch(
+                f"/prompts/{prompt['_id']}", json={"content": f"v{version}"}, headers=headers
+            )
+            assert patched.status_code == 200, patched.text
+            posted = client.post("/logs", json={**log, "modelUsed": "n"}, headers=headers)
+            assert posted.json()["promptVersion"] == version
+        answer = client.get(f"/prompts/{prompt['_id']}/stats", headers=headers)
+        keys = [(g["promptVersion"], g["modelUsed"], g["count"]) for g in answer.json()["groups"]]
+        assert keys == [(3, "n", 1), (2, "n", 1), (1, "m", 1), (None, "m", 2)]
+        by_model = client.get(
+            f"/prompts/{prompt['_id']}/stats", params={"by": "model"}, headers=headers
+        ).json()["groups"]
+        assert [(g["modelUsed"], g["count"]) for g in by_model] == [("m", 3), ("n", 2)]
         # compare and diff only name versions, so the old logs are in neither side.
         compared = client.get(
             f"/prompts/{prompt['_id']}/compare", params={"a": "1", "b": "1"}, headers=headers

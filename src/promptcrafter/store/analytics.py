@@ -1,15 +1,19 @@
 """The SQL of score analytics: the database groups and counts, Python never sees a log.
 
-Each statement answers one row per distinct (group, score): its count and, for the
-statistics, its first and last ``created_at``. ``promptcrafter.stats`` derives every figure
-exactly from those pairs. The index ``ix_logs_prompt_stats`` (prompt_id, prompt_version,
-model_used, score, created_at) covers the statements, so both engines read only the index:
-SQLite ``SEARCH logs USING COVERING INDEX ix_logs_prompt_stats (prompt_id=?)``, PostgreSQL an
-Index Only Scan (no heap fetches once vacuumed). The default grouping follows the index
-order (SQLite needs no temporary b-tree, PostgreSQL streams a GroupAggregate); ``by=version``
-or ``by=model`` group in a temporary b-tree or a HashAggregate of a few thousand rows. On
-PostgreSQL a second, small aggregation folds those rows into one per group (see
-``_stats_query``).
+Each group comes back with its count, its first and last ``created_at`` and, for the
+statistics, its distinct scores with how many logs have each. ``promptcrafter.stats`` derives
+every figure exactly from those pairs. The index ``ix_logs_prompt_stats`` (prompt_id,
+prompt_version, model_used, score, created_at) covers the statements, so both engines read
+only the index: SQLite ``SEARCH logs USING COVERING INDEX ix_logs_prompt_stats``,
+PostgreSQL an Index Only Scan (no heap fetches once vacuumed).
+
+PostgreSQL groups by the keys asked for and score: the default grouping follows the index
+order (a streamed GroupAggregate), ``by=version`` or ``by=model`` a HashAggregate of a few
+thousand rows; a second, small aggregation folds those rows into one per group (see
+``_stats_query``). SQLite always reads the (version, model) groups, one range scan each (see
+``sqlite_groups``), and Python merges them when fewer keys are asked for: the counts and the
+first and last times of a merged group are exact sums, minima and maxima of its parts.
+
 Ownership is an uncorrelated ``EXISTS`` on the prompt (evaluated once: a one-time filter on
 PostgreSQL) rather than ``logs.owner_id``, which is not in the index and
 would cost a table row per log.
@@ -20,8 +24,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import orjson
+
 from promptcrafter.errors import Forbidden, NotFound
-from promptcrafter.store import prompts
+from promptcrafter.store import prompts, sqlite_groups
 from promptcrafter.store.database import Database, Query, Row, sql
 
 # The grouping keys a caller may ask for, and their columns.
@@ -40,15 +46,15 @@ def _stats_query(by: Sequence[str]) -> Query:
     )
     # PostgreSQL folds the per-score rows into one row per group with two arrays (scores and
     # their counts): asyncpg decodes an array in C, so Python handles a hundred rows instead
-    # of ten thousand (about 10 ms of the request's CPU at 100,000 logs). SQLite keeps the
-    # per-score rows: its JSON arrays print a REAL with 15 digits, which would round scores.
+    # of ten thousand (about 10 ms of the request's CPU at 100,000 logs).
     per_group = (
         f"SELECT {keys}, CAST(SUM(n) AS BIGINT), MIN(first_at), MAX(last_at), "
         "array_agg(score) FILTER (WHERE score IS NOT NULL), "
         "array_agg(n) FILTER (WHERE score IS NOT NULL) "
         f"FROM ({per_score}) AS s GROUP BY {keys}"
     )
-    return sql(per_score, postgresql=per_group)
+    # SQLite's statement is the same for every grouping: see the module's docstring.
+    return sql(sqlite_groups.STATEMENT, postgresql=per_group)
 
 
 # Built once at import, like every statement: the groupings are a closed set.
@@ -80,8 +86,11 @@ class Group:
     def absorb(self, other: Group) -> None:
         """Count ``other``'s logs in this group too (for the total)."""
         self.count += other.count
+        # The total absorbs every group: ten thousand pairs at 100,000 logs, hence the locals.
+        scores = self.scores
+        get = scores.get
         for score, count in other.scores.items():
-            self.scores[score] = self.scores.get(score, 0) + count
+            scores[score] = get(score, 0) + count
         if other.first_at is not None and other.last_at is not None:
             self.first_at = (
                 other.first_at if self.first_at is None else min(self.first_at, other.first_at)
@@ -118,31 +127,31 @@ async def groups(
             )
             for row in rows
         }
-    return _fold(rows, width)
+    found = _decode(rows)
+    if width == 2:
+        return found
+    # One key of (version, model): merge the groups that share it.
+    at = 0 if by == ("version",) else 1
+    merged: dict[GroupKey, Group] = {}
+    for key, group in found.items():
+        into = merged.get(key[at : at + 1])
+        if into is None:
+            merged[key[at : at + 1]] = group
+        else:
+            into.absorb(group)
+    return merged
 
 
-def _fold(rows: Sequence[Row], width: int) -> dict[GroupKey, Group]:
-    """One group per key from SQLite's (key..., score, count, first, last) rows. This loop
-    runs once per distinct score of every group (ten thousand times for 20 versions x 5
-    models), so it keeps to local names and plain dict operations."""
+def _decode(rows: Sequence[Row]) -> dict[GroupKey, Group]:
+    """The (version, model) groups of ``sqlite_groups.STATEMENT``'s rows: a key and the
+    text ``[count, first_at, last_at, score, n, score, n, ...]``."""
     found: dict[GroupKey, Group] = {}
-    get = found.get
-    for row in rows:
-        key = tuple(row[:width])
-        score, count, first, last = row[width:]
-        group = get(key)
-        if group is None:
-            group = found[key] = Group(0, {}, first, last)
-        group.count += count
-        if score is not None:
-            # SQLite hands back a REAL column's whole numbers as float already; ``float`` only
-            # guards a value stored with integer affinity.
-            value = float(score)
-            group.scores[value] = group.scores.get(value, 0) + count
-        if first < group.first_at:
-            group.first_at = first
-        if last > group.last_at:
-            group.last_at = last
+    for version, model, folded in rows:
+        values = orjson.loads(folded)
+        pairs = values[3:]
+        # ``float`` guards a score stored with integer affinity (printed without a point).
+        scores = dict(zip(map(float, pairs[0::2]), pairs[1::2], strict=True))
+        found[(version, model)] = Group(values[0], scores, values[1], values[2])
     return found
 
 
