@@ -36,6 +36,7 @@ REQUEST_ID_HEADER = b"x-request-id"
 ROUTE = "promptcrafter.route"
 _VALID_ID = re.compile(rb"[A-Za-z0-9._-]{1,128}")
 _ID_BATCH = 256
+_set_request_id = request_id.set  # bound once: a method look-up less per request
 
 
 class Observer:
@@ -54,18 +55,20 @@ class Observer:
         """The request's id when requests are logged (kept if valid, else made); else None."""
         if self.access_log is None:
             return None
-        rid: bytes | None = None
         for name, value in scope["headers"]:
             if name == REQUEST_ID_HEADER:
-                if _VALID_ID.fullmatch(value):
-                    rid = bytes(value)
+                rid = bytes(value) if _VALID_ID.fullmatch(value) else self._made_id()
                 break
+        else:
+            rid = next(self._ids, None) or self._made_id()
+        _set_request_id(rid)
+        return rid
+
+    def _made_id(self) -> bytes:
+        rid = next(self._ids, None)
         if rid is None:
-            rid = next(self._ids, None)
-            if rid is None:
-                self._ids = _fresh_ids()
-                rid = next(self._ids)
-        request_id.set(rid)
+            self._ids = _fresh_ids()
+            rid = next(self._ids)
         return rid
 
     def record(self, scope: Scope, status: int | None, seconds: float, rid: bytes | None) -> None:
