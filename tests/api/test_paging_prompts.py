@@ -247,7 +247,7 @@ def test_walk_while_rows_are_written(api: Api) -> None:
             api.client.delete(f"/prompts/{made2[2]['_id']}", headers=account2.headers)
 
     items2, _ = walk(api.client, account2, "/prompts", {"limit": 2, "sort": "-createdAt"}, between2)
-    assert ids(items2) == [p["_id"] for p in reversed(made2) if p["_id"] != made2[2]["_id"]]
+    assert ids(items2) == [i for i in newest_first(made2) if i != made2[2]["_id"]]
 
 
 def test_title_walk_survives_deleting_the_last_row_seen(api: Api) -> None:
