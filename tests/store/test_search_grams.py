@@ -1,8 +1,9 @@
-"""PostgreSQL search: the grams index (migration 0005) and the statistics that trim its use.
+"""PostgreSQL search: the pieces index (migration 0011) and the statistics that trim its use.
 
-What must hold for answers to stay exact: every piece that ``_pg_grams`` asks for a term is
-in the index entry of every text containing the term (checked against the real SQL function
-with generated text). And whatever the statistics say, the answers are those of ``LIKE``.
+What must hold for answers to stay exact: every piece that a search asks for a term is in the
+index entry of every text containing the term (checked with generated text; the entry itself
+is tested in tests/domain/test_grams.py), and the stored entry follows every write. And
+whatever the statistics say, the answers are those of ``LIKE``.
 """
 
 from __future__ import annotations
@@ -14,16 +15,17 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import require_engine
 from tests.support.api import Api
 from tests.support.databases import fresh_postgres
 from tests.support.server import TEST_SECRET, ServerProcess
 
+from promptcrafter import grams
 from promptcrafter.config import Settings
 from promptcrafter.store import gram_stats, migrate
-from promptcrafter.store.folding import fold_content
+from promptcrafter.store.folding import fold
 from promptcrafter.store.gram_stats import GramStats
 from promptcrafter.store.search import MAX_GRAMS, _pg_grams
 
@@ -86,7 +88,7 @@ def test_the_index_is_not_used_when_it_would_leave_most_rows() -> None:
     assert gram_stats.WORTH < 0.95
 
 
-# ---- the SQL function against the pieces asked for, on a real PostgreSQL --------------------
+# ---- the stored pieces against the pieces asked for, on a real PostgreSQL ------------------
 
 
 @pytest.fixture(scope="module")
@@ -97,20 +99,27 @@ def postgres_head() -> Iterator[str]:
         yield url
 
 
-def index_entry(url: str, texts: list[str]) -> list[set[str]]:
-    async def go() -> list[set[str]]:
+def stored_pieces(url: str, prompt_id: str) -> set[int]:
+    """What the index holds for one prompt: its three columns, concatenated as indexed."""
+
+    async def go() -> set[int]:
         conn = await asyncpg.connect(url)
         try:
-            rows = await conn.fetch(
-                "SELECT promptcrafter_search_grams(t) FROM unnest($1::text[]) AS t",
-                texts,
-                timeout=60,
+            row = await conn.fetchrow(
+                "SELECT grams_title || grams_tags || grams_content FROM prompts WHERE id = $1",
+                prompt_id,
             )
         finally:
             await conn.close()
-        return [set(row[0]) for row in rows]
+        assert row is not None
+        return set(row[0])
 
     return asyncio.run(go())
+
+
+def asked_for(term: str) -> set[int]:
+    """The numbers a search for ``term`` sends the index when no statistics exist."""
+    return set(grams.codes(GramStats({}).selective(_pg_grams(fold(term)))))
 
 
 # Text as users write it, plus the characters most likely to split words differently.
@@ -122,40 +131,46 @@ WORDY = st.text(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None)
 @given(text=WORDY, data=st.data())
 def test_every_piece_asked_for_is_in_the_entry_of_a_text_holding_the_term(
-    postgres_head: str, text: str, data: st.DataObject
+    text: str, data: st.DataObject
 ) -> None:
-    folded = fold_content(text)
+    folded = fold(text)
     words = folded.split()
     if not words:
         return
     word = data.draw(st.sampled_from(words))
     start = data.draw(st.integers(0, len(word) - 1))
     term = word[start : data.draw(st.integers(start + 1, len(word)))]
-    [entry] = index_entry(postgres_head, [folded])
-    assert set(_pg_grams(term)) <= entry, (term, folded)
+    assert asked_for(term) <= grams.of_text(folded), (term, folded)
 
 
-def test_every_piece_of_a_long_word_is_in_its_entry(postgres_head: str) -> None:
-    # Words over 64 characters are cut into chunks inside the function (migration 0005).
-    word = "".join(chr(0x61 + (i * 7) % 26) + ("%" if i % 5 == 0 else "") for i in range(150))
-    pieces = all_pieces(word)
-    [entry] = index_entry(postgres_head, [fold_content(f"start {word} end")])
-    assert pieces <= entry
-    # Nothing else: only the pieces of the words around it (and of the folding's end pad).
-    assert entry - pieces <= all_pieces("start") | all_pieces("end\uffff\uffff")
-
-
-def all_pieces(text: str) -> set[str]:
-    return {text[i : i + n] for n in (1, 2, 3) for i in range(len(text) - n + 1)}
-
-
-def test_a_word_of_200000_characters_is_indexed(postgres_head: str) -> None:
-    # Taking every piece of such a word with substr never finished (quadratic in UTF-8).
-    [entry] = index_entry(postgres_head, ["ab%" * 66_667])
-    assert entry == {"a", "b", "%", "ab", "b%", "%a", "ab%", "b%a", "%ab"}
+def test_the_stored_pieces_follow_each_write(postgres_head: str, tmp_path: Path) -> None:
+    with ServerProcess(postgres_head, tmp_path) as server:
+        api = Api(client=httpx.Client(base_url=server.base_url, timeout=30), engine="pg")
+        account = api.signup()
+        body = {"title": "Ünïcode Tïtle", "content": "first draft (v1)", "tags": ["Ops", "ß-x"]}
+        prompt_id = api.create_prompt(account, **body)["_id"]
+        expected = grams.of_text(fold("Ünïcode Tïtle\nops\nß-x\nfirst draft (v1)"))
+        assert stored_pieces(postgres_head, prompt_id) == expected
+        # A PATCH of the title alone keeps the pieces of the content and tags as stored.
+        response = api.client.patch(
+            f"/prompts/{prompt_id}", json={"title": "Renamed"}, headers=account.headers
+        )
+        assert response.status_code == 200, response.text
+        expected = grams.of_text(fold("Renamed\nops\nß-x\nfirst draft (v1)"))
+        assert stored_pieces(postgres_head, prompt_id) == expected
+        response = api.client.patch(
+            f"/prompts/{prompt_id}", json={"content": "second"}, headers=account.headers
+        )
+        assert response.status_code == 200, response.text
+        assert stored_pieces(postgres_head, prompt_id) == grams.of_text("renamed ops ß-x second")
+        found = api.client.get("/search", params={"q": "(v1)"}, headers=account.headers)
+        assert found.status_code == 200 and found.json() == []
+        found = api.client.get("/search", params={"q": "ß-"}, headers=account.headers)
+        assert [p["_id"] for p in found.json()] == [prompt_id]
+        api.client.close()
 
 
 # ---- answers with the statistics in play ----------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from promptcrafter import grams
 from promptcrafter.clock import now_ms
 from promptcrafter.errors import Forbidden, NotFound, PreconditionFailed
 from promptcrafter.ids import new_prompt_id
@@ -19,7 +20,7 @@ from promptcrafter.store.database import (
     keyset_pages,
     sql,
 )
-from promptcrafter.store.folding import fold_content, fold_tags, fold_title
+from promptcrafter.store.folding import PAD, fold_content, fold_tags, fold_title
 from promptcrafter.templates import variables
 
 # Column order of every prompt row handed to the API layer. ``variables`` and ``labels`` are
@@ -39,11 +40,11 @@ PAGE = 500
 
 _INSERT_TEXT = (
     "INSERT INTO prompts (id, owner_id, title, content, model, tags, created_at, updated_at, "
-    "version, variables, search_title, search_tags, search_content) "
+    "version, variables, search_title, search_tags, search_content{grams}) "
     "VALUES (:id, :owner, :title, :content, :model, :tags, :now, :now, :first_version, :variables, "
-    f":search_title, :search_tags, :search_content) RETURNING {COLUMNS}"
+    f":search_title, :search_tags, :search_content{{grams_values}}) RETURNING {COLUMNS}"
 )
-_INSERT = sql(_INSERT_TEXT)
+_INSERT = sql(_INSERT_TEXT.format(grams="", grams_values=""))
 # The snapshot of the prompt's current state as its version row, in the same transaction as
 # the write that made that state. After an UPDATE that changed nothing the current version
 # already has its row, and NOT EXISTS makes this insert nothing; the primary key would refuse
@@ -72,7 +73,7 @@ _UPDATE_TEXT = (
     "variables = COALESCE(:variables, variables), "
     "search_title = COALESCE(:search_title, search_title), "
     "search_tags = COALESCE(:search_tags, search_tags), "
-    "search_content = COALESCE(:search_content, search_content), "
+    "search_content = COALESCE(:search_content, search_content), {grams}"
     "version = version + 1, "
     "updated_at = CASE WHEN :now > updated_at THEN :now ELSE updated_at + 1 END "
     "WHERE id = :id AND owner_id = :owner AND (:expected < 0 OR version = :expected) "
@@ -80,7 +81,19 @@ _UPDATE_TEXT = (
     "OR COALESCE(:model, model) <> model OR COALESCE(:tags, tags) <> tags) "
     f"RETURNING {COLUMNS}"
 )
-_UPDATE = sql(_UPDATE_TEXT)
+_UPDATE = sql(_UPDATE_TEXT.format(grams=""))
+# PostgreSQL also stores each search field's grams (promptcrafter/grams.py, migration 0011).
+_PG_INSERT_TEXT = _INSERT_TEXT.format(
+    grams=", grams_title, grams_tags, grams_content",
+    grams_values=", :grams_title, :grams_tags, :grams_content",
+)
+_PG_UPDATE_TEXT = _UPDATE_TEXT.format(
+    grams=(
+        "grams_title = COALESCE(:grams_title, grams_title), "
+        "grams_tags = COALESCE(:grams_tags, grams_tags), "
+        "grams_content = COALESCE(:grams_content, grams_content), "
+    )
+)
 # On PostgreSQL the write and its snapshot are one statement (one round trip instead of an
 # explicit transaction's four): the snapshot is taken from the rows the write returned, so
 # it exists exactly when the write happened.
@@ -91,11 +104,11 @@ _SNAPSHOT_OF_CHANGED = (
     "CAST(:commit_message AS TEXT), updated_at, CAST(:actor AS TEXT) FROM changed"
 )
 _INSERT_WITH_SNAPSHOT = sql(
-    f"WITH changed AS ({_INSERT_TEXT}), snapshot AS ({_SNAPSHOT_OF_CHANGED}) "
+    f"WITH changed AS ({_PG_INSERT_TEXT}), snapshot AS ({_SNAPSHOT_OF_CHANGED}) "
     f"SELECT {COLUMNS} FROM changed"
 )
 _UPDATE_WITH_SNAPSHOT = sql(
-    f"WITH changed AS ({_UPDATE_TEXT}), snapshot AS ({_SNAPSHOT_OF_CHANGED}) "
+    f"WITH changed AS ({_PG_UPDATE_TEXT}), snapshot AS ({_SNAPSHOT_OF_CHANGED}) "
     f"SELECT {COLUMNS} FROM changed"
 )
 _DELETE = sql(
@@ -113,10 +126,19 @@ async def _write_versioned(
 ) -> list[Row]:
     """Run a prompt write and the snapshot of its result in one transaction; its rows."""
     if db.engine == "postgresql":
-        [rows] = await db.write([(combined, {**params, **snapshot})])
+        [rows] = await db.write([(combined, {**params, **_grams(params), **snapshot})])
         return rows
     rows, _ = await db.write([(write, params), (SNAPSHOT, snapshot)])
     return rows
+
+
+def _grams(params: Params) -> dict[str, list[int] | None]:
+    """PostgreSQL: the index entries of the search fields a write sets (None: unchanged)."""
+    entries: dict[str, list[int] | None] = {}
+    for name in ("title", "tags", "content"):
+        folded = params[f"search_{name}"]
+        entries[f"grams_{name}"] = None if folded is None else grams.entry(folded.rstrip(PAD))
+    return entries
 
 
 def encode_tags(tags: Sequence[str]) -> str:

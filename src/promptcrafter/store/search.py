@@ -11,10 +11,11 @@ vocabulary lists those trigrams (a range lookup). The candidates are the rows ho
 them. Only a term so common that it starts very many trigrams falls back to a scan, which runs
 off the event loop.
 
-PostgreSQL (GIN index of grams, migration 0005): the index holds every one-, two- and
-three-character piece of each word of the folded text. A term asks for itself when shorter
-than three characters, else for some of its three-character pieces; ``LIKE '%term%'`` on the
-folded fields then decides. Unlike pg_trgm, the pieces keep punctuation, so ``a%e``, ``it's``
+PostgreSQL (GIN index of numbered pieces, migration 0011): each prompt stores, as integers
+(promptcrafter/grams.py), every one-, two- and three-character piece of each word of its folded
+fields, and the index holds them. A term asks for itself when shorter than three characters,
+else for some of its three-character pieces; ``LIKE '%term%'`` on the folded fields then
+decides. Unlike pg_trgm, the pieces keep punctuation, so ``a%e``, ``it's``
 or ``[a-z]`` narrow as well as plain words do. Pieces that most prompts hold are left out
 (store/gram_stats.py, from the statistics ANALYZE keeps); if nothing selective remains, the
 statement has no index condition at all.
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from promptcrafter.grams import codes
 from promptcrafter.store import gram_stats
 from promptcrafter.store.database import Database, Query, Row, sql
 from promptcrafter.store.folding import fold
@@ -52,7 +54,7 @@ MAX_QUERY = 8000
 
 _COLUMNS = ", ".join(f"p.{name.strip()}" for name in COLUMNS.split(","))
 _PG_HAYSTACK = "(p.search_title || chr(10) || p.search_tags || chr(10) || p.search_content)"
-_PG_GRAMS = f"promptcrafter_search_grams({_PG_HAYSTACK})"  # as indexed by migration 0005
+_PG_GRAMS = "(p.grams_title || p.grams_tags || p.grams_content)"  # as indexed by migration 0011
 _VOCABULARY = sql(
     "SELECT term FROM prompt_search_vocab WHERE term >= :low AND term < :high LIMIT :limit"
 )
@@ -222,7 +224,7 @@ def pg_pieces(terms: list[str]) -> set[str]:
 def pg_search(owner: str, terms: list[str], grams: list[str]) -> tuple[Query, dict[str, object]]:
     """PostgreSQL: the statement and parameters of a search that asks the index for
     ``grams`` (none: no index condition)."""
-    params: dict[str, object] = {"owner": owner, "grams": grams}
+    params: dict[str, object] = {"owner": owner, "grams": codes(grams)}
     for i, term in enumerate(terms):
         params[f"t{i}"] = term
         params[f"like_t{i}"] = f"%{_like_literal(term)}%"
