@@ -166,6 +166,19 @@ def test_the_stored_pieces_follow_each_write(postgres_head: str, tmp_path: Path)
         )
         assert response.status_code == 200, response.text
         assert stored_pieces(postgres_head, prompt_id) == grams.of_text("renamed ops ß-x second")
+        # A long text is numbered in a thread (store/prompts.py): same entry, same search.
+        long = " ".join(f"w{i}x" for i in range(6000))
+        response = api.client.patch(
+            f"/prompts/{prompt_id}", json={"content": long}, headers=account.headers
+        )
+        assert response.status_code == 200, response.text
+        assert stored_pieces(postgres_head, prompt_id) == grams.of_text(f"renamed ops ß-x {long}")
+        found = api.client.get("/search", params={"q": "w5999x"}, headers=account.headers)
+        assert [p["_id"] for p in found.json()] == [prompt_id]
+        response = api.client.patch(
+            f"/prompts/{prompt_id}", json={"content": "second"}, headers=account.headers
+        )
+        assert response.status_code == 200, response.text
         found = api.client.get("/search", params={"q": "(v1)"}, headers=account.headers)
         assert found.status_code == 200 and found.json() == []
         found = api.client.get("/search", params={"q": "ß-"}, headers=account.headers)

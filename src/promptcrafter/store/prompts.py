@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -126,19 +127,29 @@ async def _write_versioned(
 ) -> list[Row]:
     """Run a prompt write and the snapshot of its result in one transaction; its rows."""
     if db.engine == "postgresql":
-        [rows] = await db.write([(combined, {**params, **_grams(params), **snapshot})])
+        texts = [params[f"search_{name}"] for name in _SEARCHED]
+        if sum(len(text) for text in texts if text) > _LONG_TEXT:
+            # A long text of new words takes ~3 us a word: numbered in a thread, so that other
+            # requests keep being served (the GIL is handed over every few milliseconds).
+            entries = await asyncio.to_thread(_grams, texts)
+        else:
+            entries = _grams(texts)
+        [rows] = await db.write([(combined, {**params, **entries, **snapshot})])
         return rows
     rows, _ = await db.write([(write, params), (SNAPSHOT, snapshot)])
     return rows
 
 
-def _grams(params: Params) -> dict[str, list[int] | None]:
+_SEARCHED = ("title", "tags", "content")
+_LONG_TEXT = 20_000
+
+
+def _grams(folded: list[str | None]) -> dict[str, list[int] | None]:
     """PostgreSQL: the index entries of the search fields a write sets (None: unchanged)."""
-    entries: dict[str, list[int] | None] = {}
-    for name in ("title", "tags", "content"):
-        folded = params[f"search_{name}"]
-        entries[f"grams_{name}"] = None if folded is None else grams.entry(folded.rstrip(PAD))
-    return entries
+    return {
+        f"grams_{name}": None if text is None else grams.entry(text.rstrip(PAD))
+        for name, text in zip(_SEARCHED, folded, strict=True)
+    }
 
 
 def encode_tags(tags: Sequence[str]) -> str:
