@@ -183,7 +183,7 @@ def run_profile(
     connections: int = 32,
     out_dir: Path = OUT_DIR,
 ) -> Json:
-    """Profile GET /prompts/{id} and POST /logs on ``engine``."""
+    """Profile GET /prompts/{id}, POST /logs and a changing PATCH on ``engine``."""
     plan = LoadPlan.for_workers(1)
     spy = py_spy_binary()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -198,6 +198,7 @@ def run_profile(
     paths = (
         ("read", "get_prompt", "GET /prompts/{id}"),
         ("write", "post_log", "POST /logs"),
+        ("patch", "patch_prompt", "PATCH /prompts/{id}"),
     )
     with Database(engine) as db, pinned(plan.load_cpus):
         server = Server.promptcrafter(

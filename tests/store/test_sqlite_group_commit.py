@@ -1,5 +1,7 @@
 """The SQLite writer commits waiting writes together: each write that fails must fail alone,
-whether it is one statement (no savepoint of its own) or several (a savepoint each)."""
+whether it fails in its first statement (which undoes itself) or a later one (the group is
+then run again with a savepoint per write). A group in which nothing fails takes no
+savepoint: FTS5 writes an index segment at each one."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from promptcrafter.store.database import StoreError, UniqueViolation, sql
+from promptcrafter.store.database import Statement, StoreError, UniqueViolation, sql
 from promptcrafter.store.sqlite import SQLiteDatabase
 
 _INSERT = sql("INSERT INTO t (k, v) VALUES (:k, :v) RETURNING k")
@@ -23,7 +25,7 @@ def test_a_failing_write_in_a_group_fails_alone(tmp_path: Path) -> None:
     async def scenario() -> tuple[list[object], list[tuple[int, str]]]:
         db = SQLiteDatabase(path)
         try:
-            jobs = [
+            jobs: list[list[Statement]] = [
                 [(_INSERT, {"k": 1, "v": "one"})],
                 [(_INSERT, {"k": 1, "v": "again"})],  # one statement, refused
                 [(_INSERT, {"k": 2, "v": "two"}), (_INSERT, {"k": 1, "v": "x"})],  # half refused
@@ -31,6 +33,8 @@ def test_a_failing_write_in_a_group_fails_alone(tmp_path: Path) -> None:
                 [(_INSERT, {"k": 3, "v": None})],  # NOT NULL, refused
                 [(_INSERT, {"k": 4, "v": "four"}), (_INSERT, {"k": 5, "v": "five"})],
                 [(_INSERT, {"k": 6, "v": "six"})],
+                [(_INSERT, {"k": 1, "v": "dup"}), (_INSERT, {"k": 7, "v": "seven"})],  # first
+                [(_INSERT, {"k": 8, "v": "eight"}), (_INSERT, {"k": 2**70, "v": "unbindable"})],
             ]
             # Submitted in one go, so the writer finds them waiting and commits them as one.
             results = await asyncio.gather(*(db.write(j) for j in jobs), return_exceptions=True)
@@ -47,7 +51,9 @@ def test_a_failing_write_in_a_group_fails_alone(tmp_path: Path) -> None:
     assert isinstance(results[4], StoreError)
     assert results[5] == [[(4,)], [(5,)]]
     assert results[6] == [[(6,)]]
-    # The half-refused job left nothing (k=2 is absent); every other write stands.
+    assert isinstance(results[7], UniqueViolation)
+    assert isinstance(results[8], StoreError)
+    # The half-refused jobs left nothing (k=2, 7, 8 are absent); every other write stands.
     assert rows == [(1, "one"), (4, "four"), (5, "five"), (6, "six")]
 
 
@@ -70,3 +76,34 @@ def test_groups_after_a_refusal_keep_committing(tmp_path: Path) -> None:
             await db.close()
 
     assert asyncio.run(scenario()) == rounds * 5
+
+
+def test_a_group_without_failures_takes_no_savepoint(tmp_path: Path) -> None:
+    path = tmp_path / "plain.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+    seen: list[str] = []
+
+    async def scenario() -> int:
+        db = SQLiteDatabase(path)
+        db._writer.set_trace_callback(seen.append)
+        try:
+            jobs = [
+                [(_INSERT, {"k": 2 * i, "v": "a"}), (_INSERT, {"k": 2 * i + 1, "v": "b"})]
+                for i in range(8)
+            ]
+            results = await asyncio.gather(*(db.write(j) for j in jobs))
+            assert all(len(result) == 2 for result in results)
+            jobs = [[(_INSERT, {"k": 100, "v": "c"}), (_INSERT, {"k": 0, "v": "dup"})]]
+            refused = await asyncio.gather(*(db.write(j) for j in jobs), return_exceptions=True)
+            assert isinstance(refused[0], UniqueViolation)
+            return len(await db.fetch_all(_ALL, {}))
+        finally:
+            await db.close()
+
+    assert asyncio.run(scenario()) == 16
+    first_refusal = next(i for i, text in enumerate(seen) if "100" in text)
+    assert not any(text.startswith("SAVEPOINT") for text in seen[:first_refusal])
+    # The refused write ran a second time, in a savepoint of its own.
+    assert any(text.startswith("SAVEPOINT") for text in seen[first_refusal:])

@@ -5,9 +5,13 @@ for a writer, and a point lookup costs microseconds, less than a hop to a thread
 marked slow (scans) go to a small thread pool instead, with connections of their own.
 
 Writes go to one writer thread that owns the only write connection. It commits in groups:
-every write waiting when the thread wakes joins one ``BEGIN IMMEDIATE`` transaction, each in
-its own savepoint (a failing write rolls back alone), and one durable ``COMMIT`` (fsync, with
-``synchronous=FULL``) acknowledges them all. Nothing is acknowledged before its commit.
+every write waiting when the thread wakes joins one ``BEGIN IMMEDIATE`` transaction, and one
+durable ``COMMIT`` (fsync, with ``synchronous=FULL``) acknowledges them all. Nothing is
+acknowledged before its commit. A failing write must roll back alone: a failing statement
+undoes its own changes, so a write that fails in its first statement leaves nothing behind;
+one that fails later undoes the whole group, which is then run again with each write in its
+own savepoint. Savepoints are not taken up front because FTS5 writes its pending index data
+out at every savepoint: one index segment per changed prompt, a fifth of a PATCH's cost.
 
 With several worker processes, each has its own writer thread, and they take turns through
 ``locks.WriteTurn`` (a blocking, fair lock held from before ``BEGIN IMMEDIATE`` until after
@@ -214,8 +218,12 @@ class SQLiteDatabase:
         conn = self._writer
         try:
             conn.execute("BEGIN IMMEDIATE")
-            for job in group:
-                self._run_job(conn, job)
+            # all() stops at the first write that failed part-way.
+            if not all(self._run_bare(conn, job) for job in group):
+                conn.execute("ROLLBACK")
+                conn.execute("BEGIN IMMEDIATE")
+                for job in group:
+                    self._run_guarded(conn, job)
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             if conn.in_transaction:
@@ -225,10 +233,35 @@ class SQLiteDatabase:
                 job.error = error
 
     @staticmethod
-    def _run_job(conn: sqlite3.Connection, job: _Job) -> None:
-        if len(job.statements) == 1:
-            SQLiteDatabase._run_one(conn, job)
-            return
+    def _run_bare(conn: sqlite3.Connection, job: _Job) -> bool:
+        """Run ``job`` without a savepoint. False when it failed after one of its statements
+        had changed something: the transaction then holds half a write and must be undone."""
+        results: list[list[Row]] = []
+        for index, (query, params) in enumerate(job.statements):
+            try:
+                results.append(conn.execute(query.sqlite, params).fetchall())
+            except sqlite3.Error as exc:
+                if not conn.in_transaction:
+                    raise  # the error took the whole transaction with it: the group fails
+                if index:
+                    return False
+                job.error = translate(exc)
+                return True
+            except (OverflowError, ValueError, TypeError) as exc:
+                # A parameter the driver cannot bind (an integer beyond 64 bits, say), refused
+                # before its statement ran. It fails this job alone; it must never take the
+                # writer thread, and every later write, down.
+                if index:
+                    return False
+                job.error = _unbindable(exc)
+                return True
+        job.result = results
+        return True
+
+    @staticmethod
+    def _run_guarded(conn: sqlite3.Connection, job: _Job) -> None:
+        """Run ``job`` in a savepoint of its own, so that a failure anywhere undoes it alone."""
+        job.result, job.error = [], None
         conn.execute("SAVEPOINT job")
         try:
             job.result = [conn.execute(q.sqlite, p).fetchall() for q, p in job.statements]
@@ -236,25 +269,11 @@ class SQLiteDatabase:
             conn.execute("ROLLBACK TO job")
             job.error = translate(exc)
         except (OverflowError, ValueError, TypeError) as exc:
-            # A parameter the driver cannot bind (an integer beyond 64 bits, say) fails this
-            # job alone; it must never take the writer thread, and every later write, down.
             conn.execute("ROLLBACK TO job")
-            job.error = StoreError(f"unbindable parameter: {type(exc).__name__}")
+            job.error = _unbindable(exc)
         finally:
             conn.execute("RELEASE job")
 
-    @staticmethod
-    def _run_one(conn: sqlite3.Connection, job: _Job) -> None:
-        """A job of one statement (most writes: a log, a label) needs no savepoint: SQLite
-        undoes a failing statement's own changes and the transaction goes on. Two statements
-        fewer per write; a tenth of what the writer spends on a log."""
-        query, params = job.statements[0]
-        try:
-            job.result = [conn.execute(query.sqlite, params).fetchall()]
-        except sqlite3.Error as exc:
-            if not conn.in_transaction:
-                raise  # the error took the whole transaction with it: the group fails
-            job.error = translate(exc)
-        except (OverflowError, ValueError, TypeError) as exc:
-            # Refused while binding, before the statement ran (see _run_job).
-            job.error = StoreError(f"unbindable parameter: {type(exc).__name__}")
+
+def _unbindable(exc: Exception) -> StoreError:
+    return StoreError(f"unbindable parameter: {type(exc).__name__}")
