@@ -65,3 +65,18 @@ def test_the_run_lock_has_no_test_tools() -> None:
     for extra in PYPROJECT["project"]["optional-dependencies"].values():
         for line in extra:
             assert canonicalize_name(Requirement(line).name) not in run
+
+
+def test_a_bench_baseline_installs_the_locked_versions() -> None:
+    """``make bench --baseline`` holds the other commit's dependencies to the run lock, so
+    that a same-run comparison measures our code, not a dependency released since."""
+    from bench.baseline import constraints
+
+    lines = constraints().splitlines()
+    assert all("hash" not in line and ";" not in line for line in lines)
+    pinned = {}
+    for line in lines:
+        name, _, version = line.partition("==")
+        pinned[canonicalize_name(name.split("[")[0])] = version
+    assert pinned == locked("run")
+    assert pinned["uvicorn"] and pinned["uvloop"]
