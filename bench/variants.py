@@ -125,10 +125,17 @@ def record(
 async def interleave(
     scenario: str, sides: list[Side], script: str, rounds: int, **extra: Any
 ) -> dict[str, wrk.WrkResult]:
-    """Measure every side ``rounds`` times in turn; the best pass of each side counts."""
+    """Measure every side ``rounds`` times in turn; the best pass of each side counts.
+
+    Each pass starts one side later than the one before (a, b, c; then b, c, a; ...), so that
+    no side always runs first or last in a pass. Unrotated, a cost of the position (what the
+    machine does after a side has run) counted against whichever side came last: on
+    2026-12-02 the last of three PostgreSQL sides (JSON logs on) was the slowest in both
+    passes, and rotating tells the two apart."""
     best: dict[str, wrk.WrkResult] = {}
     for n in range(rounds):
-        for side in sides:
+        start = n % len(sides)
+        for side in sides[start:] + sides[:start]:
             result = await measure_on(side.session, script, side.env)
             record(
                 side.session.results, scenario, side.session, side.label, result, round=n, **extra
