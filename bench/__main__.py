@@ -121,7 +121,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--rounds",
         type=int,
         default=None,
-        help="interleaved passes per side of a comparison (default 3, quick 1)",
+        help="interleaved passes per side of a comparison, the median counts (default 9, quick 1)",
     )
     parser.add_argument(
         "--no-profile", action="store_true", help="skip the py-spy step at the end of a run"

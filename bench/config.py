@@ -61,7 +61,11 @@ class Config:
     out_dir: Path = OUT_DIR
     only: set[str] | None = None  # None: every scenario
     baseline: str | None = None  # a commit to measure beside the working tree
-    rounds: int = 3  # interleaved passes of each side of a comparison
+    # A comparison measures its sides in turn, ``rounds`` passes of ``pass_s`` seconds each,
+    # and the median pass of each side counts (bench/variants.py).
+    rounds: int = 9
+    pass_s: float = 4.0
+    write_rounds: int = 3  # runs of the SQLite multi-worker write load, per worker count
     write_seconds: float = 20.0  # the SQLite multi-worker write load
     write_connections: int = 48
     stats_logs: tuple[int, int] = (10_000, 100_000)
@@ -86,6 +90,8 @@ class Config:
             quick=True,
             profile_duration_s=3.0,
             rounds=1,
+            pass_s=2.0,
+            write_rounds=1,
             write_seconds=3.0,
             stats_logs=(1_000, 5_000),
             ui_prompts=200,

@@ -106,6 +106,8 @@ def collect_meta(cfg: Config) -> Json:
             "only": sorted(cfg.only) if cfg.only is not None else None,
             "baseline": cfg.baseline,
             "rounds": cfg.rounds,
+            "pass_s": cfg.pass_s,
+            "write_rounds": cfg.write_rounds,
             "write_seconds": cfg.write_seconds,
             "write_connections": cfg.write_connections,
             "stats_logs": list(cfg.stats_logs),

@@ -9,9 +9,11 @@ from bench.tables import cpu_cell, markdown_table, ms
 METHOD = [
     "- Comparisons (`--baseline`, metrics and JSON logs on/off, API key against JWT, SQLite "
     "2 workers against 1) keep every side's server running on its own fresh database, seeded "
-    "alike, and measure the sides in turn, `rounds` times, each pass starting one side later "
-    "than the one before (the best pass of each side counts): only ratios from one run are "
-    "compared, since this machine's speed varies by a third from day to day. `--baseline "
+    "alike, and measure the sides in turn, `rounds` passes of `pass_s` seconds (9 of 4 s "
+    "unless said otherwise), each pass starting one side later than the one before, and the "
+    "median pass of each side counts (only the first pass warms up): only ratios from one run "
+    "are compared, since this machine's speed varies by a third from day to day and, within a "
+    "run, from one 10-second pass to the next. `--baseline "
     "COMMIT` installs that commit with `git archive` into `bench/out/baseline-<sha>/` with "
     "its own virtualenv and the working tree's locked dependency versions.",
     "- SQLite writers: `POST /logs` from the write-load connections against one prompt per "

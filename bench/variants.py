@@ -125,24 +125,40 @@ def record(
 async def interleave(
     scenario: str, sides: list[Side], script: str, rounds: int, **extra: Any
 ) -> dict[str, wrk.WrkResult]:
-    """Measure every side ``rounds`` times in turn; the best pass of each side counts.
+    """Measure every side ``rounds`` times in turn, ``pass_s`` seconds each; the median pass
+    of each side counts (the lower one of an even count).
+
+    This machine's speed moves by a third within a minute and back (one server's three
+    10-second passes of one run: 17,065, 12,615 and 17,416 req/s, on 2026-12-02), so the best
+    of a few long passes ranked the sides by which of them met a fast moment. Many short passes
+    in turn give every side samples of the fast and the slow moments, and their median is not
+    moved by one outlier. Only the first pass of each side warms up.
 
     Each pass starts one side later than the one before (a, b, c; then b, c, a; ...), so that
-    no side always runs first or last in a pass. Unrotated, a cost of the position (what the
-    machine does after a side has run) counted against whichever side came last: on
-    2026-12-02 the last of three PostgreSQL sides (JSON logs on) was the slowest in both
-    passes, and rotating tells the two apart."""
-    best: dict[str, wrk.WrkResult] = {}
+    no side always runs first or last in a pass: unrotated, whatever the machine does after a
+    side has run counted against whichever side came next."""
+    passes: dict[str, list[wrk.WrkResult]] = {}
     for n in range(rounds):
         start = n % len(sides)
         for side in sides[start:] + sides[:start]:
-            result = await measure_on(side.session, script, side.env)
+            cfg = side.session.cfg
+            result = await measure_on(
+                side.session,
+                script,
+                side.env,
+                duration_s=cfg.pass_s,
+                cfg=cfg if n == 0 else no_warmup(cfg),
+            )
             record(
                 side.session.results, scenario, side.session, side.label, result, round=n, **extra
             )
-            if side.label not in best or result.rps > best[side.label].rps:
-                best[side.label] = result
-    return best
+            passes.setdefault(side.label, []).append(result)
+    return {label: median_pass(results) for label, results in passes.items()}
+
+
+def median_pass(results: list[wrk.WrkResult]) -> wrk.WrkResult:
+    ranked = sorted(results, key=lambda result: result.rps)
+    return ranked[(len(ranked) - 1) // 2]
 
 
 async def reader_library(s: Session, label: str, count: int) -> tuple[seed.User, Path]:

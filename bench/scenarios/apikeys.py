@@ -38,14 +38,14 @@ async def run(cfg: Config, results: Results, engine: str) -> None:
             Side("JWT", s, {"BENCH_TOKEN": user.token, "BENCH_IDS_FILE": str(ids)}),
             Side("API key", s, {"BENCH_TOKEN": key, "BENCH_IDS_FILE": str(ids)}),
         ]
-        best = await interleave(
+        median = await interleave(
             "apikey", sides, "get_prompt", cfg.rounds, endpoint="GET /prompts/{id}"
         )
-        r = ratio(best["API key"], best["JWT"])
+        r = ratio(median["API key"], median["JWT"])
         results.target(
             "apikey",
             f"GET /prompts/{{id}}, {LABEL[engine]}: API key >= 90% of JWT (same run)",
-            f"{r:.1%} ({best['JWT'].rps:,.0f} -> {best['API key'].rps:,.0f} req/s)"
+            f"{r:.1%} ({median['JWT'].rps:,.0f} -> {median['API key'].rps:,.0f} req/s)"
             if r
             else "not measured",
             None if r is None else r >= 0.90,

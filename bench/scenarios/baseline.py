@@ -37,12 +37,12 @@ async def run(cfg: Config, results: Results, engine: str) -> None:
             ("POST /logs", "post_log"),
             ("PATCH /prompts/{id}", "patch_prompt"),
         ):
-            best = await interleave("baseline", sides, script, cfg.rounds, endpoint=endpoint)
-            r = ratio(best["new"], best[sides[1].label])
+            median = await interleave("baseline", sides, script, cfg.rounds, endpoint=endpoint)
+            r = ratio(median["new"], median[sides[1].label])
             floor = results.floor.get("1", {}).get("rps")
             shares = (
-                f"; of the floor: new {best['new'].rps / floor:.1%}, baseline "
-                f"{best[sides[1].label].rps / floor:.1%}"
+                f"; of the floor: new {median['new'].rps / floor:.1%}, baseline "
+                f"{median[sides[1].label].rps / floor:.1%}"
                 if floor
                 else ""
             )
@@ -51,7 +51,7 @@ async def run(cfg: Config, results: Results, engine: str) -> None:
             results.target(
                 "baseline",
                 f"{endpoint}, {LABEL[engine]}: {goal} baseline {sha[:12]} (same run)",
-                f"{r:.3f}x ({best[sides[1].label].rps:,.0f} -> {best['new'].rps:,.0f} req/s"
+                f"{r:.3f}x ({median[sides[1].label].rps:,.0f} -> {median['new'].rps:,.0f} req/s"
                 f"{shares})"
                 if r
                 else "not measured",

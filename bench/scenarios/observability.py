@@ -55,15 +55,15 @@ async def run(cfg: Config, results: Results, engine: str) -> None:
             sides.append(Side(variant, s, {"BENCH_TOKEN": user.token, "BENCH_IDS_FILE": str(ids)}))
         if len(sides) < 2:
             return
-        best = await interleave(
+        median = await interleave(
             "observability", sides, "get_prompt", cfg.rounds, endpoint="GET /prompts/{id}"
         )
         for side in sides[1:]:
-            r = ratio(best[side.label], best["off"])
+            r = ratio(median[side.label], median["off"])
             results.target(
                 "observability",
                 f"GET /prompts/{{id}}, {LABEL[engine]}, {side.label}: >= 0.95x off (same run)",
-                f"{r:.3f}x ({best['off'].rps:,.0f} -> {best[side.label].rps:,.0f} req/s)"
+                f"{r:.3f}x ({median['off'].rps:,.0f} -> {median[side.label].rps:,.0f} req/s)"
                 if r
                 else "not measured",
                 None if r is None else r >= 0.95,

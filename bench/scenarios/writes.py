@@ -66,7 +66,7 @@ async def run(cfg: Config, results: Results) -> None:
         best: dict[int, wrk.WrkResult] = {}
         fivexx = {1: 0, 2: 0}
         lost = {1: 0, 2: 0}
-        for n in range(cfg.rounds):
+        for n in range(cfg.write_rounds):
             for workers, s in sides.items():
                 result, stored = await _one_pass(cfg, s, n)
                 acked = result.statuses.get("acked", 0)
@@ -88,7 +88,7 @@ async def run(cfg: Config, results: Results) -> None:
                 if workers not in best or result.rps > best[workers].rps:
                     best[workers] = result
     one, two = best[1], best[2]
-    tail = f"{cfg.rounds} run(s) of {cfg.write_seconds:g} s, c{cfg.write_connections}"
+    tail = f"{cfg.write_rounds} run(s) of {cfg.write_seconds:g} s, c{cfg.write_connections}"
     results.target(
         "workers",
         "SQLite, 2 workers, POST /logs: zero 5xx",
