@@ -11,7 +11,8 @@ acknowledged before its commit. A failing write must roll back alone: a failing 
 undoes its own changes, so a write that fails in its first statement leaves nothing behind;
 one that fails later undoes the whole group, which is then run again with each write in its
 own savepoint. Savepoints are not taken up front because FTS5 writes its pending index data
-out at every savepoint: one index segment per changed prompt, a fifth of a PATCH's cost.
+out at every savepoint: one index segment per changed prompt, a fifth of the writer's time
+for a changing PATCH (``python -m bench.patch_lab``).
 
 With several worker processes, each has its own writer thread, and they take turns through
 ``locks.WriteTurn`` (a blocking, fair lock held from before ``BEGIN IMMEDIATE`` until after
@@ -234,8 +235,8 @@ class SQLiteDatabase:
 
     @staticmethod
     def _run_bare(conn: sqlite3.Connection, job: _Job) -> bool:
-        """Run ``job`` without a savepoint. False when it failed after one of its statements
-        had changed something: the transaction then holds half a write and must be undone."""
+        """Run ``job`` without a savepoint. False when it failed after its first statement had
+        run: the transaction may then hold half a write and must be undone."""
         results: list[list[Row]] = []
         for index, (query, params) in enumerate(job.statements):
             try:
