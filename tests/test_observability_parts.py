@@ -32,6 +32,10 @@ def test_a_request_line_is_the_json_of_its_fields() -> None:
         ("PATCH", "/prompts/{id}", 412, 2.5, b"r", "u", "k1"),
         ("BREW", None, None, 0.000_000_4, b"", None, None),  # an odd method, no status
         ("GET", "/prompts/{id}", 200, 0.25, b"again", 'u"\\', "k\n"),  # cached piece reused
+        # Either side of a second, where the whole milliseconds stop coming from a table.
+        ("GET", "/prompts/{id}", 200, 0.999_4, b"s1", "u", None),
+        ("GET", "/prompts/{id}", 200, 0.999_999_6, b"s2", "u", None),
+        ("GET", "/prompts/{id}", 200, 1.000_5, b"s3", "u", None),
     ]
 
     async def log_all() -> None:

@@ -31,14 +31,18 @@ PIPE_BUF = 4096
 # Lines wait at most this long (a log shipper's delay is seconds), or until this many wait.
 FLUSH_SECONDS = 0.02
 FLUSH_LINES = 64
-_FLUSH_PIECES = 5 * FLUSH_LINES  # a line is five pieces (AccessLog)
-# The request id (bytes, [A-Za-z0-9._-]) while a request runs, for the other log records.
+_FLUSH_PIECES = 6 * FLUSH_LINES  # a line is six pieces (AccessLog)
+# The request id (bytes, [A-Za-z0-9._-]) for the other log records of a request: set for
+# every request FastAPI answers, and by the fast path only before it renders an error.
 request_id: contextvars.ContextVar[bytes | None] = contextvars.ContextVar(
     "promptcrafter_request_id", default=None
 )
 # ".000Z" to ".999Z": a timestamp's milliseconds without formatting a number.
 _MILLIS = tuple(b".%03dZ" % ms for ms in range(1000))
 LineKey = tuple[str, str | None, int | None, str | None, str | None]
+# A duration's pieces: b"12" for whole milliseconds, b'.345,"request_id":"' for the rest.
+_WHOLE_MS = tuple(b"%d" % ms for ms in range(1000))  # a second or longer is formatted
+_FRACTION = tuple(b'.%03d,"request_id":"' % us for us in range(1000))
 
 
 class _Clock:
@@ -79,9 +83,12 @@ class AccessLog:
     opening brace in it); the second piece is the same for every request of one method,
     route, status, user and key, the last too, so both are encoded once per worker and kept
     (routes are templates, statuses few and a worker's callers a handful; the cache is
-    bounded); the duration piece is kept per microsecond, since the hot requests take a few
-    hundred different ones. A line is then a dictionary look-up or two and five references
-    added to a list, with no number formatted and no bytes copied until the write."""
+    bounded). The duration is two pieces from tables made at import: its whole milliseconds
+    (below a second; a longer request formats its own) and its three decimals. A cache
+    of formatted durations was the rule before, but under load a request's duration is
+    mostly its wait for the database, spread over thousands of microsecond values, so it
+    missed on most lines. A line is then a dictionary look-up, two table look-ups and six
+    references added to a list, with no bytes copied until the write."""
 
     def __init__(self, fd: int | None = None) -> None:
         self._fd = sys.stdout.fileno() if fd is None else fd
@@ -89,7 +96,6 @@ class AccessLog:
         self._timer: asyncio.TimerHandle | None = None
         self._clock = _Clock(b'{"time":"')
         self._pieces: dict[LineKey, tuple[bytes, bytes]] = {}
-        self._durations: dict[int, bytes] = {}
         # A line recorded after the lifespan's flush (a request cut short by shutdown) is
         # written at exit, not lost.
         atexit.register(self.flush)
@@ -110,16 +116,16 @@ class AccessLog:
         pieces = self._pieces.get(key)
         if pieces is None:
             pieces = self._encode(key)
+        # Milliseconds with three decimals, as %.3f would write them (// and % cost less than
+        # a divmod call).
         micros = int(seconds * 1_000_000 + 0.5)
-        duration = self._durations.get(micros)
-        if duration is None:
-            duration = self._duration(micros)
+        whole = _WHOLE_MS[micros // 1000] if micros < 1_000_000 else b"%d" % (micros // 1000)
         now = time.time()
         clock = self._clock
         stamp = clock.stamp if clock.since <= now < clock.until else clock.tick(now)
         head, tail = pieces
         pending = self._pending
-        pending += (stamp, head, duration, rid, tail)
+        pending += (stamp, head, whole, _FRACTION[micros % 1000], rid, tail)
         if self._timer is None:
             self._flush_later()
         elif len(pending) >= _FLUSH_PIECES:
@@ -144,14 +150,6 @@ class AccessLog:
             self._pieces.clear()
         self._pieces[key] = pieces
         return pieces
-
-    def _duration(self, micros: int) -> bytes:
-        # Milliseconds with three decimals, as %.3f would write them, and the next key.
-        piece = b'%d.%03d,"request_id":"' % divmod(micros, 1000)
-        if len(self._durations) >= 4096:  # slow requests take any number of microseconds
-            self._durations.clear()
-        self._durations[micros] = piece
-        return piece
 
     def _flush_later(self) -> None:
         try:

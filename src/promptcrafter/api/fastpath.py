@@ -235,8 +235,9 @@ class HotPaths:
         observer = self.observer
         if observer is not None:
             started = time.perf_counter()
-            rid = observer.request_id(scope)
+            rid = observer.take_id(scope)  # in the context only on the error branches
         services: Services = scope["app"].state.services
+        caller: Caller | None = None
         try:
             caller = await authenticate_request(
                 services,
@@ -246,9 +247,13 @@ class HotPaths:
             )
             response = await handler(services, caller, arg)
         except (DomainError, StoreError) as exc:
+            if observer is not None:
+                observer.enter(rid)  # a database error is logged
             response = render(exc)
         except Exception as exc:
-            if not self.front:  # the server error layer outside answers the 500
+            if observer is not None:
+                observer.enter(rid)
+            if not self.front:  # the server error layer outside answers (and logs) the 500
                 if observer is not None:
                     observer.record(scope, 500, time.perf_counter() - started, rid)
                 raise
@@ -264,7 +269,10 @@ class HotPaths:
             await response(scope, receive, send)
         finally:
             # The response object knows its status: no wrapper around send is needed.
-            observer.record(scope, response.status_code, time.perf_counter() - started, rid)
+            seconds = time.perf_counter() - started
+            observer.record_route(
+                scope["method"], scope[ROUTE], caller, response.status_code, seconds, rid
+            )
 
 
 _BODY_METHODS = frozenset({"POST", "PATCH"})

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from promptcrafter.accesslog import AccessLog, request_id
-from promptcrafter.api.deps import CALLER
+from promptcrafter.api.deps import CALLER, Caller
 from promptcrafter.api.responses import error_response
 from promptcrafter.errors import TOKEN_INVALID
 from promptcrafter.metrics import CONTENT_TYPE, Metrics
@@ -52,7 +52,17 @@ class Observer:
         self._ids: Iterator[bytes] = iter(())
 
     def request_id(self, scope: Scope) -> bytes | None:
-        """The request's id when requests are logged (kept if valid, else made); else None."""
+        """The request's id when requests are logged (kept if valid, else made), put in the
+        context for any other record logged while the request runs; else None."""
+        rid = self.take_id(scope)
+        if rid is not None:
+            _set_request_id(rid)
+        return rid
+
+    def take_id(self, scope: Scope) -> bytes | None:
+        """``request_id`` without the context: the fast path puts the id there only on its
+        error branches, the one place its requests log a record (the set was 8% of the
+        instructions that observing a request took, 1.3k of 15.8k)."""
         if self.access_log is None:
             return None
         for name, value in scope["headers"]:
@@ -61,8 +71,13 @@ class Observer:
                 break
         else:
             rid = next(self._ids, None) or self._made_id()
-        _set_request_id(rid)
         return rid
+
+    @staticmethod
+    def enter(rid: bytes | None) -> None:
+        """Put a ``take_id`` id in the context, before something may log."""
+        if rid is not None:
+            _set_request_id(rid)
 
     def _made_id(self) -> bytes:
         rid = next(self._ids, None)
@@ -81,18 +96,28 @@ class Observer:
                 # point, which Starlette keeps in root_path: "/ui" + "/prompts/{id}", not the
                 # API's "/prompts/{id}".
                 template = scope.get("root_path", "") + route.path
-        method: str = scope["method"]
+        self.record_route(scope["method"], template, scope.get(CALLER), status, seconds, rid)
+
+    def record_route(
+        self,
+        method: str,
+        template: str | None,
+        caller: Caller | None,
+        status: int | None,
+        seconds: float,
+        rid: bytes | None,
+    ) -> None:
+        """``record`` for a request whose route and caller are known (the fast path's)."""
         if self.metrics is not None:
             self.metrics.observe(method, template, status, seconds)
-        if self.access_log is not None:
-            caller = scope.get(CALLER)
+        log = self.access_log
+        if log is not None:
             if caller is None:
-                self.access_log.request(method, template, status, seconds, rid or b"", None)
+                log.request(method, template, status, seconds, rid or b"", None)
             else:
                 # caller.user.id, not the caller.id property: a Python call less per line.
-                user_id = caller.user.id
-                self.access_log.request(
-                    method, template, status, seconds, rid or b"", user_id, caller.key_id
+                log.request(
+                    method, template, status, seconds, rid or b"", caller.user.id, caller.key_id
                 )
 
     def scrape_app(self, scope: Scope) -> ASGIApp | None:
