@@ -57,23 +57,31 @@ async def logout(services: Services, claims: Claims | None) -> None:
     await users.revoke_token(services.db, claims)
 
 
-async def change_password(services: Services, user_id: str, current: str, new: str) -> None:
-    found = await _check_password(services, user_id, current)
+async def change_password(services: Services, user: User, current: str, new: str) -> None:
+    found = await _check_password(services, user, current)
     new_hash = await services.passwords.hash(new)
-    if not await users.change_password(services.db, user_id, found.password_hash, new_hash):
+    if not await users.change_password(services.db, user.id, found.password_hash, new_hash):
         raise Forbidden(WRONG_CURRENT_PASSWORD)
 
 
-async def delete_account(services: Services, user_id: str, password: str) -> None:
+async def delete_account(services: Services, user: User, password: str) -> None:
     """Remove the user and, by cascade, every prompt and log they own."""
-    await _check_password(services, user_id, password)
-    await users.delete(services.db, user_id)
+    await _check_password(services, user, password)
+    await users.delete(services.db, user.id)
 
 
-async def _check_password(services: Services, user_id: str, password: str) -> Credentials:
-    found = await users.credentials_by_id(services.db, user_id)
+async def _check_password(services: Services, user: User, password: str) -> Credentials:
+    """The signed-in user's password, checked again. A wrong one counts against the account
+    as a failed login does, so a stolen token cannot be used to guess the password (nor to
+    make the server compute a hash per guess) past the account's limit (429)."""
+    limiter, key = services.limiter, email_key(user.email)
+    if limiter is not None:
+        await limiter.check_account(key)  # before hashing, as for a login
+    found = await users.credentials_by_id(services.db, user.id)
     verdict = await services.passwords.verify(found.password_hash if found else None, password)
     if found is None or not verdict.ok:
+        if limiter is not None:
+            await limiter.failed_login(key)
         raise Forbidden(WRONG_CURRENT_PASSWORD)
     return found
 

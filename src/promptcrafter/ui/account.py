@@ -160,7 +160,7 @@ async def change_password(request: Request, visitor: Visitor) -> Response:
             {"currentPassword": form.text("current"), "newPassword": form.text("new")},
         )
         await accounts.change_password(
-            visitor.services, visitor.user.id, body.currentPassword, body.newPassword
+            visitor.services, visitor.user, body.currentPassword, body.newPassword
         )
     except FormInvalid as exc:
         errors = _errors(exc, _PASSWORD_FIELDS)
@@ -185,7 +185,7 @@ async def delete_account(request: Request, visitor: Visitor) -> Response:
     form = await read_form(request, visitor)
     try:
         body = validate(AccountDeleteIn, {"password": form.text("password")})
-        await accounts.delete_account(visitor.services, visitor.user.id, body.password)
+        await accounts.delete_account(visitor.services, visitor.user, body.password)
     except FormInvalid as exc:
         errors = _errors(exc, {"password": "password"})
         return render(request, visitor, "confirm_account_delete.html", status=400, errors=errors)

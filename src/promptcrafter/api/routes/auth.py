@@ -72,11 +72,11 @@ async def logout(caller: CurrentUser, services: Svc) -> Response:
     "/password",
     status_code=204,
     response_class=Response,
-    responses=documented_errors(400, 401, 403, 413, 415),
+    responses=documented_errors(400, 401, 403, 413, 415, 429),
     summary="Change the password; every token issued before stops working",
 )
 async def change_password(body: PasswordChangeIn, caller: CurrentUser, services: Svc) -> Response:
-    await accounts.change_password(services, caller.id, body.currentPassword, body.newPassword)
+    await accounts.change_password(services, caller.user, body.currentPassword, body.newPassword)
     return Response(status_code=204)
 
 
@@ -94,9 +94,9 @@ async def me(caller: CurrentUser) -> Response:
     "/me",
     status_code=204,
     response_class=Response,
-    responses=documented_errors(400, 401, 403, 413, 415),
+    responses=documented_errors(400, 401, 403, 413, 415, 429),
     summary="Delete the account with all its prompts and logs (password required)",
 )
 async def delete_account(body: AccountDeleteIn, caller: CurrentUser, services: Svc) -> Response:
-    await accounts.delete_account(services, caller.id, body.password)
+    await accounts.delete_account(services, caller.user, body.password)
     return Response(status_code=204)
