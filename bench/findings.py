@@ -43,7 +43,11 @@ CHANGES = [
     "- **Every search reread the GIN pending list**: a library built through the API left up "
     "to 4 MB of new entries unmerged, and `make bench` at 94ea0ff measured 1,477 searches a "
     "second at 100,000 prompts (p95 35 ms). The index now has a 64 kB pending list; at "
-    "e1171c9 the same run gave 3,285 a second (p95 15 ms). An insert costs about 0.2 ms more.",
+    "e1171c9 the same run gave 3,285 a second (p95 15 ms). An insert costs about 0.2 ms more. "
+    "Migration 0012 raised the limit to 1 MB for writes: `python -m bench.pieces_lab` "
+    "(pgbench, the server's PATCH statement) gave 2,995 -> 3,504 changing PATCHes a second, "
+    "and a full list adds 0.10 ms to a search (0.45 ms at 4 MB); `make bench` at b85d0d2: "
+    "2,808 searches a second at 100,000 prompts, p95 16.4 ms.",
 ]
 MISSED = [
     "- **2 PostgreSQL workers >= 1.6x one.** Not reachable on 2 cores. One worker serving "
@@ -52,7 +56,8 @@ MISSED = [
     "of server, 90 us of database and 21 us of load generator per request. Two workers must "
     "fit all three into the same two cores, so even with no cost for sharing them the "
     "ceiling is 2 / (163 + 90 + 21 us) = 7,300 requests a second, 1.24x; measured 0.83x, "
-    "while the bare floor itself scales 1.25x. The ratio needs the "
+    "while the bare floor itself scales 1.25x (the run at e4009b2; at b85d0d2 0.97x, the "
+    "floor 1.49x). The ratio needs the "
     "server to cost at least four times what the database and the load generator cost per "
     "request, or cores for PostgreSQL and wrk that the server does not share. Caching reads "
     "in the worker would remove the database time, but logout and password changes must take "
