@@ -7,6 +7,7 @@ computed, on every worker, and the password and the account stay as they were.
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 
@@ -24,20 +25,27 @@ from tests.security.helpers import (
     signup_body,
 )
 from tests.support.api import PASSWORD
+from tests.support.browser import ui_client
 
 WRONG = "wrong-password-123"
 NEW = "a-new-password-456"
 WRONG_CURRENT = "The current password is incorrect."
 COUNTER = "SELECT hits FROM rate_limits WHERE bucket = $1"
+LIMITS = {
+    "PROMPTCRAFTER_RATE_LIMIT_ENABLED": "true",
+    "PROMPTCRAFTER_LOGIN_FAILURES_PER_ACCOUNT": "3",
+    "PROMPTCRAFTER_LOGIN_FAILURE_WINDOW_SECONDS": "3",
+}
+
+
+def error_beside(html: str, field_id: str) -> str:
+    found = re.search(rf'<p class="error" id="{field_id}-error">([^<]*)</p>', html)
+    assert found, f"no error beside {field_id}"
+    return found.group(1)
 
 
 def test_wrong_current_passwords_lock_the_account_like_failed_logins(servers: Servers) -> None:
-    env = {
-        "PROMPTCRAFTER_RATE_LIMIT_ENABLED": "true",
-        "PROMPTCRAFTER_LOGIN_FAILURES_PER_ACCOUNT": "3",
-        "PROMPTCRAFTER_LOGIN_FAILURE_WINDOW_SECONDS": "3",
-    }
-    server = servers.start(env, workers=2)
+    server = servers.start(LIMITS, workers=2)
     victim = f"guess-{uuid.uuid4().hex}@example.com"
     with Workers(server) as workers:
         made = workers.request(0, "POST", "/auth/signup", json=signup_body(victim))
@@ -75,3 +83,30 @@ def test_wrong_current_passwords_lock_the_account_like_failed_logins(servers: Se
         assert_error(old, 401, "Incorrect email or password.")
         new = workers.request(1, "POST", "/auth/login", json=login_body(victim, NEW))
         assert new.status_code == 200, new.text
+
+
+def test_the_account_page_says_so_beside_the_password(servers: Servers) -> None:
+    server = servers.start(LIMITS)
+    browser = ui_client(server.base_url).sign_up()
+    try:
+        change, delete = "/ui/account/password", "/ui/account/delete"
+        for path, form, page, field in (
+            (change, {"current": WRONG, "new": NEW}, "/ui/account", "password-current"),
+            (delete, {"password": WRONG}, delete, "delete-password"),
+            (change, {"current": WRONG, "new": NEW}, "/ui/account", "password-current"),
+        ):
+            refused = browser.form_post(path, form, page=page)
+            assert refused.status_code == 403, refused.text
+            assert error_beside(refused.text, field) == WRONG_CURRENT
+        # The fourth try, with the right password, is refused on the form with a Retry-After.
+        for path, form, page, field in (
+            (change, {"current": PASSWORD, "new": NEW}, "/ui/account", "password-current"),
+            (delete, {"password": PASSWORD}, delete, "delete-password"),
+        ):
+            refused = browser.form_post(path, form, page=page)
+            assert refused.status_code == 429, refused.text
+            assert error_beside(refused.text, field) == TOO_MANY_LOGINS
+            assert 1 <= int(refused.headers["retry-after"]) <= 3
+        assert browser.get("/ui/account").status_code == 200  # still signed in, still there
+    finally:
+        browser.client.close()

@@ -18,7 +18,14 @@ from promptcrafter import accounts
 from promptcrafter.api.deps import request_ip as visitor_ip
 from promptcrafter.api.models import AccountDeleteIn, ApiKeyIn, LoginIn, PasswordChangeIn
 from promptcrafter.clock import now_ms
-from promptcrafter.errors import LOGIN_AGAIN, BadRequest, DomainError, Forbidden, NotFound
+from promptcrafter.errors import (
+    LOGIN_AGAIN,
+    BadRequest,
+    DomainError,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+)
 from promptcrafter.ids import KEY_ID
 from promptcrafter.security.apikeys import PREFIX
 from promptcrafter.store import apikeys
@@ -72,6 +79,13 @@ async def _account(
     }
     context.update(forms)
     return render(request, visitor, "account.html", status=status, **context)
+
+
+def _with_retry_after(response: Response, exc: DomainError) -> Response:
+    """A form refused for too many wrong passwords says when to try again, as the API does."""
+    if isinstance(exc, TooManyRequests):
+        response.headers["Retry-After"] = str(max(1, exc.retry_after))
+    return response
 
 
 def _errors(exc: FormInvalid, fields: dict[str, str]) -> dict[str, str]:
@@ -165,10 +179,11 @@ async def change_password(request: Request, visitor: Visitor) -> Response:
     except FormInvalid as exc:
         errors = _errors(exc, _PASSWORD_FIELDS)
         return await _account(request, visitor, status=400, password_errors=errors)
-    except Forbidden as exc:  # the current password is wrong
-        return await _account(
+    except (Forbidden, TooManyRequests) as exc:  # wrong, or too many wrong ones already
+        refused = await _account(
             request, visitor, status=exc.status_code, password_errors={"current": exc.message}
         )
+        return _with_retry_after(refused, exc)
     # The change ended every session and token of the account, this browser's too: it stays
     # logged in with a new session, made at the new password generation.
     await start_session(visitor, visitor.user.id)
@@ -189,11 +204,12 @@ async def delete_account(request: Request, visitor: Visitor) -> Response:
     except FormInvalid as exc:
         errors = _errors(exc, {"password": "password"})
         return render(request, visitor, "confirm_account_delete.html", status=400, errors=errors)
-    except Forbidden as exc:
+    except (Forbidden, TooManyRequests) as exc:
         errors = {"password": exc.message}
-        return render(
+        refused = render(
             request, visitor, "confirm_account_delete.html", status=exc.status_code, errors=errors
         )
+        return _with_retry_after(refused, exc)
     # The session row went with the user (ON DELETE CASCADE); the cookie goes too.
     visitor.new_session = ""
     return redirect("/ui/signup?notice=account-deleted")
