@@ -72,3 +72,27 @@ def test_a_short_term_starting_very_many_trigrams_still_matches_exactly(api: Api
     found = search(api.client, account, "E")
     # The title match first, then the content-only one.
     assert [item["_id"] for item in found] == [with_e["_id"], many["_id"]]
+
+
+def test_a_pair_is_found_inside_a_word_at_its_end_and_before_any_character(api: Api) -> None:
+    # PostgreSQL keeps a pair's own number only at a word's end or next to a character past
+    # U+03FE; elsewhere the three-character piece starting with it finds it (grams.span).
+    account = api.signup()
+    texts = {
+        "middle": "kxqz",
+        "end": "zkxq",
+        "before other": "xqΩ",  # Ω is U+03A9, a usual character; Ж (U+0416) is not
+        "before hashed": "xqЖ",
+        "alone": "xq",
+        "apart": "x q",
+    }
+    ids = {
+        api.create_prompt(account, title="Note", content=text)["_id"]: key
+        for key, text in texts.items()
+    }
+    found = {ids[item["_id"]] for item in search(api.client, account, "XQ")}
+    assert found == set(texts) - {"apart"}
+    found = {ids[item["_id"]] for item in search(api.client, account, "kx")}
+    assert found == {"middle", "end"}
+    found = {ids[item["_id"]] for item in search(api.client, account, "qЖ")}
+    assert found == {"before hashed"}

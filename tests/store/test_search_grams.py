@@ -36,7 +36,8 @@ from promptcrafter.store.search import MAX_GRAMS, _pg_grams
     ("term", "expected"),
     [
         ("e", ["e"]),
-        ("a%", ["a%"]),
+        ("a%", []),  # a pair of usual characters asks for its span instead
+        ("a\u0400", ["a\u0400"]),
         ("it's", ["it'", "t's"]),
         ("pasogik", ["pas", "aso", "sog", "ogi", "gik"]),
         ("aaaaaa", ["aaa"]),
@@ -143,7 +144,10 @@ def test_every_piece_asked_for_is_in_the_entry_of_a_text_holding_the_term(
     word = data.draw(st.sampled_from(words))
     start = data.draw(st.integers(0, len(word) - 1))
     term = word[start : data.draw(st.integers(start + 1, len(word)))]
-    assert asked_for(term) <= grams.of_text(folded), (term, folded)
+    entry = grams.of_text(folded)
+    assert asked_for(term) <= entry, (term, folded)
+    numbers = grams.span(term)
+    assert numbers is None or not entry.isdisjoint(numbers), (term, folded)
 
 
 def test_the_stored_pieces_follow_each_write(postgres_head: str, tmp_path: Path) -> None:
@@ -202,6 +206,40 @@ def test_the_index_holds_a_megabyte_of_new_entries_before_merging(postgres_head:
     assert asyncio.run(go()) == ["gin_pending_list_limit=1024"]
 
 
+def test_migration_0014_drops_the_pairs_a_span_finds_and_its_downgrade_restores_them(
+    tmp_path: Path,
+) -> None:
+    from alembic import command
+
+    require_engine("postgresql")
+    with fresh_postgres() as url:
+        settings_at = Settings(database_url=url, secret_key=TEST_SECRET)
+        migrate.upgrade(settings_at)
+        with ServerProcess(url, tmp_path) as server:
+            api = Api(client=httpx.Client(base_url=server.base_url, timeout=30), engine="pg")
+            account = api.signup()
+            body = {"title": "Pairs", "content": "kxqz ends-with-xq", "tags": ["ops"]}
+            prompt_id = api.create_prompt(account, **body)["_id"]
+            api.client.close()
+        folded = fold("Pairs\nops\nkxqz ends-with-xq")
+        assert stored_pieces(url, prompt_id) == grams.of_text(folded)
+        assert grams.code("kx") not in stored_pieces(url, prompt_id)
+        command.downgrade(migrate.alembic_config(url), "0013")
+        assert stored_pieces(url, prompt_id) == grams.of_text(folded, every_pair=True)
+        assert grams.code("kx") in stored_pieces(url, prompt_id)
+        migrate.upgrade(settings_at)
+        assert stored_pieces(url, prompt_id) == grams.of_text(folded)
+        with (
+            ServerProcess(url, tmp_path) as server,
+            httpx.Client(base_url=server.base_url, timeout=30) as client,
+        ):
+            for query in ("kx", "XQ", "qz", "zk"):
+                found = client.get("/search", params={"q": query}, headers=account.headers)
+                assert found.status_code == 200, found.text
+                expected = [prompt_id] if query != "zk" else []
+                assert [p["_id"] for p in found.json()] == expected, query
+
+
 # ---- answers with the statistics in play ----------------------------------------------------
 
 
@@ -242,6 +280,10 @@ def test_answers_do_not_change_once_statistics_exist(tmp_path: Path) -> None:
                 "it's": rare,
                 "(RARE)": rare,
                 "quick code007": [ids[7]],
+                "co": newest_first,  # a pair in every prompt: its span is not asked for
+                "T'": rare,  # pairs inside a word, found through their spans
+                "ra": rare,
+                "'s": rare,  # a word's last pair
                 "code11": [ids[i] for i in range(119, 109, -1)],
             }
 
@@ -260,6 +302,8 @@ def test_answers_do_not_change_once_statistics_exist(tmp_path: Path) -> None:
         known = analyze(url)
         assert known.selective({"qui", "uic", "ick"}) == []  # in every prompt: no index
         assert known.selective({"it'", "t's"}) == ["it'", "t's"]
+        assert known.rarest_span(["co", "ra"])[0] == "ra"
+        assert known.rarest_span(["co"]) == (None, 1.0)
         # A new process reads the statistics before its first search.
         with ServerProcess(url, tmp_path) as server:
             check(server.base_url)

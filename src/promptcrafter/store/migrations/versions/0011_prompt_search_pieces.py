@@ -12,7 +12,8 @@ index is over their concatenation (GIN drops the duplicates). Through the API (w
 connections, same run): 721-763 changing ``PATCH``es a second before, 1,156-1,353 after.
 
 The pieces are the same as before, minus single letters and digits, which no search asks for
-(store/gram_stats.py). Existing rows are filled here, in batches, from their folded copies.
+(store/gram_stats.py). Existing rows are filled here, in batches, from their folded copies,
+with every pair (migration 0014 leaves out the pairs a search no longer needs).
 
 Revision ID: 0011
 Revises: 0010
@@ -22,6 +23,7 @@ Create Date: 2026-12-02
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from alembic import op
@@ -47,7 +49,7 @@ def upgrade() -> None:
         op.execute(
             f"ALTER TABLE prompts ADD COLUMN grams_{field} integer[] NOT NULL DEFAULT '{{}}'"
         )
-    _backfill()
+    backfill(lambda text: grams.entry(text, every_pair=True))
     # A small pending list, as in 0005: every search reads all of it.
     op.execute(
         f"CREATE INDEX {INDEX} ON prompts USING gin ({PIECES}) WITH (gin_pending_list_limit = 64)"
@@ -56,7 +58,8 @@ def upgrade() -> None:
     op.execute("DROP FUNCTION IF EXISTS promptcrafter_search_grams(text)")
 
 
-def _backfill() -> None:
+def backfill(entry: Callable[[str], list[int]]) -> None:
+    """Compute every prompt's three columns again with ``entry`` (also used by 0014)."""
     bind = op.get_bind()
     read = sa.text(
         "SELECT seq, search_title, search_tags, search_content FROM prompts "
@@ -77,8 +80,7 @@ def _backfill() -> None:
                 {
                     "seq": seq,
                     **{
-                        key: grams.entry(text.rstrip(PAD))
-                        for key, text in zip("tgc", texts, strict=True)
+                        key: entry(text.rstrip(PAD)) for key, text in zip("tgc", texts, strict=True)
                     },
                 }
                 for seq, *texts in rows
