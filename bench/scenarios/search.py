@@ -14,7 +14,10 @@ from bench import corpus, rawhttp, seed
 from bench.config import Json, log
 from bench.databases import pg_query_async
 from bench.load import all_cpus, pinned
+from bench.scenarios.search_limit import LABEL
 from bench.session import Session
+
+SHORT_TERMS_P95_MS = 20.0  # the issue's /search bound, held for the terms outside the mix
 
 
 async def grow_search_library(s: Session, user: seed.User, size: int) -> None:
@@ -239,6 +242,17 @@ async def search_by_kind(s: Session, user: seed.User, queries: list[str], size: 
                 f"    {kind:<16} p50 {row['p50']:7.2f} ms  p95 {row['p95']:7.2f} ms  "
                 f"max {row['max']:7.2f} ms  ~{row['avg_hits']:.0f} hits"
             )
+            if kind == "1-2 chars" and size == max(s.cfg.search_sizes):
+                # Ours: these terms ask the index for other pieces than the mix's do (0014
+                # once made a rare pair read the whole table on PostgreSQL, and no target
+                # watched these rows).
+                s.results.target(
+                    "search",
+                    f"/search 1-2 character terms, {LABEL[s.engine]}, {size:,} prompts, c1: "
+                    f"p95 <= {SHORT_TERMS_P95_MS:.0f} ms (ours)",
+                    f"p95 {row['p95']:.2f} ms over {row['n']} queries",
+                    row["p95"] <= SHORT_TERMS_P95_MS,
+                )
     finally:
         await conn.close()
     s.results.save()

@@ -19,12 +19,7 @@ holding any other character is hashed into [2**30, 2**31). Two pieces can share 
 number; that only widens the rows ``LIKE`` checks, never loses one.
 
 Left out: single letters and digits (store/gram_stats.py never asks for them: they are in
-most prompts of any real library), so each prompt's entry is about a tenth smaller. And, since
-migration 0014, a two-character piece of usual characters wherever a usual character follows it
-in its word: the three-character piece starting there is its number plus that character's code
-(below 2**10), so a search for the pair asks for any number of ``span(pair)`` instead. Only a
-word's last pair is kept, and half the entry goes (216 numbers to 116 for the benchmark's
-``PATCH``), which is half of what PostgreSQL's index writes for a changed prompt.
+most prompts of any real library), so each prompt's entry is about a tenth smaller.
 """
 
 from __future__ import annotations
@@ -58,17 +53,7 @@ def _hashed(piece: str) -> int:
     return _HASHED + (value * (len(piece) + 1)) % _PRIME
 
 
-def span(pair: str) -> range | None:
-    """For a two-character term of usual characters, the numbers of which every text holding
-    it has at least one in its entry: the pair's own (a word ending with it) and those of the
-    three-character pieces starting with it. None for any other term."""
-    if len(pair) != 2 or max(map(ord, pair)) >= _LIMIT - 1:
-        return None
-    start = code(pair)
-    return range(start, start + _LIMIT)
-
-
-def _pieces(word: str, every_pair: bool = False) -> frozenset[int]:
+def _pieces(word: str) -> frozenset[int]:
     codes = [ord(char) + 1 for char in word]
     if max(codes) >= _LIMIT:
         return frozenset(
@@ -80,11 +65,8 @@ def _pieces(word: str, every_pair: bool = False) -> frozenset[int]:
     # Pairs, then triples, built from shifted copies with C-level maps (this runs for every
     # new word a write brings).
     pairs = list(map(or_, [c << 20 for c in codes], [c << 10 for c in codes[1:]]))
-    pieces = set(map(or_, pairs, codes[2:]))
-    if every_pair:
-        pieces.update(pairs)
-    elif pairs:
-        pieces.add(pairs[-1])  # the one no three-character piece starts with
+    pieces = set(pairs)
+    pieces.update(map(or_, pairs, codes[2:]))
     if not word.isalnum():
         pieces.update([c << 20 for c, char in zip(codes, word, strict=True) if not char.isalnum()])
     return frozenset(pieces)
@@ -93,23 +75,17 @@ def _pieces(word: str, every_pair: bool = False) -> frozenset[int]:
 _cached_pieces = lru_cache(maxsize=8192)(_pieces)
 
 
-def of_text(text: str, every_pair: bool = False) -> set[int]:
-    """The numbers of every piece of every word of ``text`` (white space splits words), but
-    for the pairs ``span`` makes unnecessary (all of them with ``every_pair``: what migrations
-    0011-0013 stored)."""
+def of_text(text: str) -> set[int]:
+    """The numbers of every piece of every word of ``text`` (white space splits words)."""
     found: set[int] = set()
-    if every_pair:
-        for word in text.split():
-            found |= _pieces(word, True)
-        return found
     for word in text.split():
         found |= _cached_pieces(word) if len(word) <= _CACHED_WORD else _pieces(word)
     return found
 
 
-def entry(text: str, every_pair: bool = False) -> list[int]:
+def entry(text: str) -> list[int]:
     """What the index holds for ``text``."""
-    return list(of_text(text, every_pair))
+    return list(of_text(text))
 
 
 def codes(pieces: Iterable[str]) -> list[int]:

@@ -75,8 +75,8 @@ def test_a_short_term_starting_very_many_trigrams_still_matches_exactly(api: Api
 
 
 def test_a_pair_is_found_inside_a_word_at_its_end_and_before_any_character(api: Api) -> None:
-    # PostgreSQL keeps a pair's own number only at a word's end or next to a character past
-    # U+03FE; elsewhere the three-character piece starting with it finds it (grams.span).
+    # Pairs inside words, at their ends, before characters numbered by code or by hash: the
+    # index holds each (migration 0015), and LIKE decides.
     account = api.signup()
     texts = {
         "middle": "kxqz",

@@ -20,14 +20,6 @@ def every_piece(word: str) -> set[str]:
     return {piece for piece in pieces if not (len(piece) == 1 and piece.isalnum())}
 
 
-def indexed_pieces(word: str) -> set[str]:
-    """``every_piece`` but the pairs a span finds: in a word of usual characters only (code
-    point below U+03FF), a pair that another character follows."""
-    usual = max(map(ord, word)) < 0x3FF
-    dropped = {word[i : i + 2] for i in range(len(word) - 2)} if usual else set()
-    return every_piece(word) - (dropped - {word[-2:]})
-
-
 WORD = st.text(
     st.characters(exclude_categories=["Cs", "Zs", "Zl", "Zp", "Cc"]), min_size=1, max_size=80
 )
@@ -35,38 +27,9 @@ WORD = st.text(
 
 @given(word=WORD)
 def test_a_words_entry_is_the_number_of_each_of_its_pieces(word: str) -> None:
-    expected = {grams.code(piece) for piece in indexed_pieces(word)}
+    expected = {grams.code(piece) for piece in every_piece(word)}
     assert grams.of_text(word) == expected
     assert grams.of_text(f"  {word}\n{word} ") == expected  # white space only separates
-    # What migrations 0011-0013 stored: every pair.
-    every = {grams.code(piece) for piece in every_piece(word)}
-    assert grams.of_text(f" {word}\t", every_pair=True) == every
-
-
-@given(word=WORD, data=st.data())
-def test_every_pair_of_a_word_is_found_through_its_span_or_its_own_number(
-    word: str, data: st.DataObject
-) -> None:
-    if len(word) < 2:
-        return
-    start = data.draw(st.integers(0, len(word) - 2))
-    pair = word[start : start + 2]
-    entry = grams.of_text(f"x {word} y")
-    numbers = grams.span(pair)
-    if numbers is None:  # a character past U+03FE: the pair is kept, under its own number
-        assert grams.code(pair) in entry
-    else:
-        assert not entry.isdisjoint(numbers)
-
-
-def test_a_span_is_the_pair_and_the_pieces_starting_with_it() -> None:
-    numbers = grams.span("ab")
-    assert numbers is not None and len(numbers) == 1024
-    assert {grams.code("ab"), grams.code("abz"), grams.code("ab\u03fe")} <= set(numbers)
-    assert grams.code("ac") not in numbers and grams.code("aa\u03fe") not in numbers
-    assert grams.span("a\u03ff") is None and grams.span("abc") is None
-    assert grams.span("a") is None
-    assert grams.of_text("abc") == {grams.code("abc"), grams.code("bc")}
 
 
 def test_letters_and_digits_alone_are_left_out_other_characters_kept() -> None:
@@ -91,11 +54,10 @@ def test_other_pieces_are_hashed_into_positive_32_bit_numbers(piece: str) -> Non
 
 def test_a_word_of_200000_characters_gives_its_few_distinct_pieces() -> None:
     entry = grams.of_text("ab%" * 66_667)
-    # The word ends with "b%"; "ab" and "%a" start one of its three-character pieces.
-    assert entry == {grams.code(p) for p in ("%", "b%", "ab%", "b%a", "%ab")}
+    assert entry == {grams.code(p) for p in ("%", "ab", "b%", "%a", "ab%", "b%a", "%ab")}
 
 
 def test_the_entry_and_the_codes_list_the_same_numbers() -> None:
     assert sorted(grams.entry("it's (rare)")) == sorted(
-        grams.codes(indexed_pieces("it's") | indexed_pieces("(rare)"))
+        grams.codes(every_piece("it's") | every_piece("(rare)"))
     )

@@ -32,7 +32,7 @@ import time
 from collections.abc import Iterable, Mapping
 from weakref import WeakKeyDictionary
 
-from promptcrafter.grams import code, span
+from promptcrafter.grams import code
 from promptcrafter.store.database import Database, Row, sql
 
 INDEX = "ix_prompts_search_pieces"  # migration 0011
@@ -93,28 +93,6 @@ class GramStats:
             kept.append(gram)
             estimate *= share
         return kept if estimate <= WORTH else []
-
-    def span_share(self, numbers: range) -> float:
-        """An upper bound on the share of prompts holding any number of a pair's span (see
-        promptcrafter/grams.py): the listed shares added up, plus the floor once for the
-        unlisted ones (0 without statistics)."""
-        if not self.share:
-            return 0.0
-        share = self.share
-        listed = sum(share.get(number, 0.0) for number in numbers)
-        return min(1.0, listed + self.floor)
-
-    def rarest_span(self, terms: Iterable[str]) -> tuple[str | None, float]:
-        """The pair among ``terms`` whose span the fewest prompts hold and its share, if it
-        is worth an index lookup (at most ``WORTH``); else (None, 1.0)."""
-        best: tuple[str | None, float] = (None, 1.0)
-        for term in terms:
-            numbers = span(term)
-            if numbers is not None:
-                share = self.span_share(numbers)
-                if share <= WORTH and share < best[1]:
-                    best = (term, share)
-        return best
 
     def at_most(self, grams: Iterable[str]) -> float:
         """An upper bound on the share of prompts holding all of ``grams``: that of the rarest

@@ -13,13 +13,12 @@ off the event loop.
 
 PostgreSQL (GIN index of numbered pieces, migration 0011): each prompt stores, as integers
 (promptcrafter/grams.py), every one-, two- and three-character piece of each word of its folded
-fields, and the index holds them (but the pairs grams.py leaves out). A term asks for some of
-its three-character pieces, or for itself when shorter, except a pair of usual characters,
-which asks for any number of its span (``&&``: its own, or a three-character piece starting
-with it); ``LIKE '%term%'`` on the folded fields then decides. Unlike pg_trgm, the pieces keep
-punctuation, so ``a%e``, ``it's`` or ``[a-z]`` narrow as well as plain words do. Pieces that
-most prompts hold are left out (store/gram_stats.py, from the statistics ANALYZE keeps); if
-nothing selective remains, the statement has no index condition at all.
+fields, and the index holds them. A term asks for itself when shorter than three characters,
+else for some of its three-character pieces; ``LIKE '%term%'`` on the folded fields then
+decides. Unlike pg_trgm, the pieces keep punctuation, so ``a%e``, ``it's``
+or ``[a-z]`` narrow as well as plain words do. Pieces that most prompts hold are left out
+(store/gram_stats.py, from the statistics ANALYZE keeps); if nothing selective remains, the
+statement has no index condition at all.
 
 Ranking: a prompt whose title contains a term comes first, then one whose tags contain a term,
 then content-only matches; newest first within each group.
@@ -39,7 +38,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from promptcrafter.grams import codes, span
+from promptcrafter.grams import codes
 from promptcrafter.store import gram_stats
 from promptcrafter.store.database import Database, Query, Row, sql
 from promptcrafter.store.folding import fold
@@ -68,7 +67,7 @@ def _pg_grams(term: str) -> list[str]:
     lookup, so at most ``MAX_GRAMS`` are taken, spread from its start to its end.
     """
     if len(term) < MIN_INDEXED:
-        return [] if span(term) else [term]
+        return [term]
     last = len(term) - 3
     step = max(1, -(-last // (MAX_GRAMS - 1)))  # ceiling division
     return list(dict.fromkeys(term[i : i + 3] for i in (*range(0, last, step), last)))
@@ -147,24 +146,16 @@ def _pg_recent(names: list[str], tier: int, after: bool) -> Query:
 
 @lru_cache(maxsize=256)
 def _pg_statement(
-    count: int,
-    use_index: bool,
-    tier: int | None = None,
-    after: bool = False,
-    recent: bool = False,
-    use_span: bool = False,
+    count: int, use_index: bool, tier: int | None = None, after: bool = False, recent: bool = False
 ) -> Query:
-    """PostgreSQL: one statement per number of terms, with or without the grams index (all of
-    ``:grams``, or with ``use_span`` any of ``:span``; and, for a page, per ranking group,
-    found through the index or by reading newest first)."""
+    """PostgreSQL: one statement per number of terms, with or without the grams index (and,
+    for a page, per ranking group, found through the index or by reading newest first)."""
     names = [f"t{i}" for i in range(count)]
     if recent and tier is not None:
         return _pg_recent(names, tier, after)
     where = ["p.owner_id = :owner"]
     if use_index:
         where.append(f"{_PG_GRAMS} @> :grams")
-    if use_span:
-        where.append(f"{_PG_GRAMS} && :span")
     where += [f"{_PG_HAYSTACK} LIKE :like_{n} ESCAPE '\\'" for n in names]
     if tier is not None:
         where.append(_tier("strpos", names, tier))
@@ -230,19 +221,14 @@ def pg_pieces(terms: list[str]) -> set[str]:
     return {gram for term in terms for gram in _pg_grams(term)}
 
 
-def pg_search(
-    owner: str, terms: list[str], grams: list[str], pair: str | None = None
-) -> tuple[Query, dict[str, object]]:
+def pg_search(owner: str, terms: list[str], grams: list[str]) -> tuple[Query, dict[str, object]]:
     """PostgreSQL: the statement and parameters of a search that asks the index for
-    ``grams`` (none: no index condition), or for any number of ``pair``'s span."""
+    ``grams`` (none: no index condition)."""
     params: dict[str, object] = {"owner": owner, "grams": codes(grams)}
-    numbers = span(pair) if pair else None
-    if numbers:
-        params["span"] = list(numbers)
     for i, term in enumerate(terms):
         params[f"t{i}"] = term
         params[f"like_t{i}"] = f"%{_like_literal(term)}%"
-    return _pg_statement(len(terms), bool(grams), use_span=bool(numbers)), params
+    return _pg_statement(len(terms), bool(grams)), params
 
 
 @dataclass(frozen=True)
@@ -262,17 +248,12 @@ async def _plan(db: Database, owner: str, terms: list[str]) -> _Plan | None:
         stats = await gram_stats.for_database(db)
         pieces = pg_pieces(terms)
         grams = stats.selective(pieces)
-        # A pair's span is asked for only when no piece narrows the rows (one span: each
-        # is an index lookup of 1,024 numbers, and LIKE checks every term anyway).
-        pair, share = (None, 1.0) if grams else stats.rarest_span(terms)
-        _, pg_params = pg_search(owner, terms, grams, pair)
-        count, use_pg_index, use_span = len(terms), bool(grams), pair is not None
+        _, pg_params = pg_search(owner, terms, grams)
+        count, use_pg_index = len(terms), bool(grams)
         # A page of a term in many prompts fills from the newest few (RECENT_SHARE).
-        recent = (stats.at_most(pieces) if use_pg_index else share) >= RECENT_SHARE
+        recent = not use_pg_index or stats.at_most(pieces) >= RECENT_SHARE
         return _Plan(
-            lambda tier, after, _: _pg_statement(
-                count, use_pg_index, tier, after, recent, use_span
-            ),
+            lambda tier, after, _: _pg_statement(count, use_pg_index, tier, after, recent),
             pg_params,
             True,
         )

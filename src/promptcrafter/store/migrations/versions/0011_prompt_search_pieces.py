@@ -12,8 +12,7 @@ index is over their concatenation (GIN drops the duplicates). Through the API (w
 connections, same run): 721-763 changing ``PATCH``es a second before, 1,156-1,353 after.
 
 The pieces are the same as before, minus single letters and digits, which no search asks for
-(store/gram_stats.py). Existing rows are filled here, in batches, from their folded copies,
-with every pair (migration 0014 leaves out the pairs a search no longer needs).
+(store/gram_stats.py). Existing rows are filled here, in batches, from their folded copies.
 
 Revision ID: 0011
 Revises: 0010
@@ -49,7 +48,7 @@ def upgrade() -> None:
         op.execute(
             f"ALTER TABLE prompts ADD COLUMN grams_{field} integer[] NOT NULL DEFAULT '{{}}'"
         )
-    backfill(lambda text: grams.entry(text, every_pair=True))
+    backfill(grams.entry)
     # A small pending list, as in 0005: every search reads all of it.
     op.execute(
         f"CREATE INDEX {INDEX} ON prompts USING gin ({PIECES}) WITH (gin_pending_list_limit = 64)"
@@ -59,7 +58,7 @@ def upgrade() -> None:
 
 
 def backfill(entry: Callable[[str], list[int]]) -> None:
-    """Compute every prompt's three columns again with ``entry`` (also used by 0014)."""
+    """Compute every prompt's three columns again with ``entry`` (also used by 0015)."""
     bind = op.get_bind()
     read = sa.text(
         "SELECT seq, search_title, search_tags, search_content FROM prompts "

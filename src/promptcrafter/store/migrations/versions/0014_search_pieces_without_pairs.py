@@ -1,17 +1,15 @@
-"""PostgreSQL: the search index leaves out the pairs a search no longer asks for.
+"""PostgreSQL: once left the pairs out of the search index; now does nothing (see 0015).
 
-Until now every prompt's entry held each two-character piece of each word. A pair of usual
-characters followed by another one in its word is the start of a three-character piece whose
-number is the pair's plus that character's code (promptcrafter/grams.py), so a search for a
-two-character term can ask for any number of that span (``&&``, store/search.py) and find the
-same rows. Only a word's last pair, and pairs next to other characters, stay: an entry is
-about half as long (216 numbers to 116 for the benchmark's PATCH text), and a changed prompt
-writes half as many index entries. ``python -m bench.pieces_lab`` style replay (pgbench, the
-server's PATCH statement, 16 clients, 1 MB pending list, six 8-second runs a side,
-2026-12-02): 2,300 changing PATCHes a second on average with every pair, 2,670 without.
-
-Existing rows are computed again here, in batches; the downgrade puts every pair back, as the
-search of 0013 needs them.
+As first released, this migration kept only a word's last two-character piece, so that a
+search for a pair would ask for any number of its span (the pair followed by any character)
+instead; a changed prompt wrote half as many index entries. But PostgreSQL cannot plan such a
+search: it counts 1,024 numbers as matching most rows and reads the whole table, comparing
+every row's entry with all of them. EXPLAIN ANALYZE of the statement that release sent for the
+term ``zq``, on ``bench.search_lab``'s 100,000 prompts (2026-12-03): 19.6 s; made to use the
+index (the array hidden from the planner in a sub-select), 16-21 ms for the 1,024 look-ups;
+after 0015, 0.26 ms. That release's ``bench.search_lab explain`` did not ask for the span,
+which is how this went unseen. Migration 0015 computes every entry again with every pair; an
+upgrade from 0013 passes through here without work.
 
 Revision ID: 0014
 Revises: 0013
@@ -20,27 +18,15 @@ Create Date: 2026-12-02
 
 from __future__ import annotations
 
-import importlib
-
-from alembic import op
-
-from promptcrafter import grams
-
 revision = "0014"
 down_revision = "0013"
 branch_labels = None
 depends_on = None
 
-_PIECES = importlib.import_module(
-    "promptcrafter.store.migrations.versions.0011_prompt_search_pieces"
-)
-
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        _PIECES.backfill(grams.entry)
+    pass  # see the docstring: 0015 puts back what this once left out
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        _PIECES.backfill(lambda text: grams.entry(text, every_pair=True))
+    pass  # entries with every pair serve the search of 0013 as they are
