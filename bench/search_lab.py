@@ -14,7 +14,8 @@ seed one library once and measure it as often as needed, with the code as it is 
 it to CPU 0 and wrk to CPU 1 like ``make bench``, and prints req/s, p50/p95/p99 and where the
 CPU went, at 32 connections and at 1. The query mix is ``make bench``'s. ``explain`` (on
 PostgreSQL) shows EXPLAIN ANALYZE of one search asking the index for every piece of its terms,
-then for the pieces that the statistics keep (store/gram_stats.py).
+then as the server plans it (``store/search.py``'s own plan: the pieces that the statistics in
+store/gram_stats.py keep, as numbers).
 """
 
 from __future__ import annotations
@@ -137,28 +138,39 @@ def run(engine: str, env: dict[str, str], duration_s: float) -> None:
 async def _explain(query: str) -> None:
     import asyncpg  # the bench's PostgreSQL client, as in bench.databases
 
-    from promptcrafter.store import gram_stats, search
+    from promptcrafter.config import Settings
+    from promptcrafter.store import search
+    from promptcrafter.store.engine import open_database
     from promptcrafter.store.postgres import SCAN_SETTINGS, asyncpg_dsn
 
     # Planned as the server plans searches (its search pool's settings).
-    dsn = asyncpg_dsn(database_url("postgresql"))
-    conn = await asyncpg.connect(dsn, server_settings=SCAN_SETTINGS)
+    url = database_url("postgresql")
+    conn = await asyncpg.connect(asyncpg_dsn(url), server_settings=SCAN_SETTINGS)
+    db = await open_database(Settings(database_url=url, secret_key=new_secret()))
     try:
         owner = await conn.fetchval("SELECT owner_id FROM prompts LIMIT 1")
-        row = await conn.fetchrow(gram_stats.STATS.postgresql)
-        stats = gram_stats.GramStats(gram_stats.shares(row))
         terms = search.terms_of(query)
         every = sorted(search.pg_pieces(terms))
-        for label, grams in (("every piece", every), ("statistics", stats.selective(every))):
-            statement, params = search.pg_search(owner, terms, grams)
-            plan = await conn.fetch(
+        # The server's own plan, not a copy of its choices: a copy once asked the index for
+        # other pieces than the server did, and hid a search that read the whole table.
+        plan = await search.plan_of(db, owner, terms)
+        if plan is None:
+            print("the server answers [] without a query")
+            return
+        served = (plan.statement(None, False, True), plan.params)
+        for label, (statement, params) in (
+            (f"every piece {every or 'no index'}", search.pg_search(owner, terms, every)),
+            (f"as served (index asked for {plan.params['grams'] or 'nothing'})", served),
+        ):
+            explained = await conn.fetch(
                 "EXPLAIN (ANALYZE, BUFFERS) " + statement.postgresql, *statement.pg_args(params)
             )
-            lines = [str(r[0]).strip() for r in plan]
+            lines = [str(r[0]).strip() for r in explained]
             pages = next((line for line in lines if line.startswith("Buffers")), "")
             took = next(line for line in lines if line.startswith("Execution Time"))
-            print(f"{label}: {grams or 'no index'}; first {pages}; {took}")
+            print(f"{label}; first {pages}; {took}")
     finally:
+        await db.close()
         await conn.close()
 
 

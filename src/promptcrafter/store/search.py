@@ -232,7 +232,7 @@ def pg_search(owner: str, terms: list[str], grams: list[str]) -> tuple[Query, di
 
 
 @dataclass(frozen=True)
-class _Plan:
+class SearchPlan:
     """How one search runs on this engine: its statement for a group (None: all of them),
     its parameters, and whether it may scan the library."""
 
@@ -242,8 +242,9 @@ class _Plan:
     counted: bool = False  # SQLite: whether a page first counts the index's matches
 
 
-async def _plan(db: Database, owner: str, terms: list[str]) -> _Plan | None:
-    """None when nothing can match."""
+async def plan_of(db: Database, owner: str, terms: list[str]) -> SearchPlan | None:
+    """How the server runs a search of ``terms`` (also what ``bench.search_lab explain``
+    shows); None when nothing can match."""
     if db.engine == "postgresql":
         stats = await gram_stats.for_database(db)
         pieces = pg_pieces(terms)
@@ -252,7 +253,7 @@ async def _plan(db: Database, owner: str, terms: list[str]) -> _Plan | None:
         count, use_pg_index = len(terms), bool(grams)
         # A page of a term in many prompts fills from the newest few (RECENT_SHARE).
         recent = not use_pg_index or stats.at_most(pieces) >= RECENT_SHARE
-        return _Plan(
+        return SearchPlan(
             lambda tier, after, _: _pg_statement(count, use_pg_index, tier, after, recent),
             pg_params,
             True,
@@ -273,7 +274,7 @@ async def _plan(db: Database, owner: str, terms: list[str]) -> _Plan | None:
             params["fts"] = narrowing
     use_index = "fts" in params
     # Short terms are checked row by row; with no index at all, that is a scan of the library.
-    return _Plan(
+    return SearchPlan(
         lambda tier, after, few: _sqlite_statement(short, use_index, tier, after, few),
         params,
         not use_index,
@@ -282,7 +283,7 @@ async def _plan(db: Database, owner: str, terms: list[str]) -> _Plan | None:
 
 
 async def search(db: Database, owner: str, terms: list[str]) -> list[Row]:
-    plan = await _plan(db, owner, terms)
+    plan = await plan_of(db, owner, terms)
     if plan is None:
         return []
     return await db.fetch_all(plan.statement(None, False, True), plan.params, slow=plan.slow)
@@ -322,7 +323,7 @@ async def search_page(
     The groups are read in order, each newest first, and the walk stops as soon as the page
     is full: a first page of a common term reads the newest title matches and nothing else,
     instead of ranking every match in the library."""
-    plan = await _plan(db, owner, terms)
+    plan = await plan_of(db, owner, terms)
     if plan is None:
         return [], None
     few = True
