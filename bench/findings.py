@@ -67,7 +67,7 @@ MISSED = [
     "fit all three into the same two cores, so even with no cost for sharing them the "
     "ceiling is 2 / (163 + 90 + 21 us) = 7,300 requests a second, 1.24x; measured 0.83x, "
     "while the bare floor itself scales 1.25x (the run at e4009b2; at b85d0d2 0.97x, the "
-    "floor 1.49x). The ratio needs the "
+    "floor 1.49x; at de0d512 on a slower day 1.31x, the floor 1.02x). The ratio needs the "
     "server to cost at least four times what the database and the load generator cost per "
     "request, or cores for PostgreSQL and wrk that the server does not share. Caching reads "
     "in the worker would remove the database time, but logout and password changes must take "
