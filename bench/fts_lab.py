@@ -5,15 +5,21 @@ A changing PATCH makes FTS5 forget every trigram of the old text and learn every
 the new one (migration 0003's update trigger). Whether an index kept up to date by difference
 would be cheaper depends on where FTS5's time goes: if it is per trigram, re-indexing only the
 part of a text that changed saves most of it; if much of it is per operation, it does not.
-This lab times three ways of keeping the index of one field up to date, for texts of several
-lengths that change at their end as the benchmark's PATCH does (``bench/lua/patch_prompt.lua``):
+This lab times four ways of keeping the index up to date when a prompt's content changes, for
+texts of several lengths that change at their end as the benchmark's PATCH does
+(``bench/lua/patch_prompt.lua``):
 
-- whole text: the server's FTS5 table and trigger, on a copy of its three search columns;
-- word-aligned chunks: the field cut into chunks after words that hash to 0 mod 8 (about eight
-  words each, so the cut does not move when text before or after changes), each chunk a row of
-  its own FTS5 table; a write deletes the chunks that are gone and inserts the new ones, with
-  the difference worked out before timing (the best case for chunks). A search term never
-  holds white space (``store/search.py`` splits on it), so every match lies inside one chunk;
+- whole text: the server's FTS5 table and trigger, on a copy of its three search columns (the
+  title and tags are re-indexed with the content, as the server does);
+- word-aligned chunks: the content cut into chunks after words whose CRC-32 is 0 mod 8 (about
+  eight words each; a cut depends on its word alone, so it does not move when text before or
+  after it changes), each chunk a row of its own FTS5 table; a write deletes the chunks that
+  are gone and inserts the new ones, the difference worked out before timing (the best case
+  for chunks). A search term never holds white space (``store/search.py`` splits on it), so
+  every match lies inside one chunk;
+- chunks, difference in SQL: the same table, the writer handed only the new list; two
+  statements with ``json_each`` delete and insert what differs, where the prompt now holds
+  the new text (what a writer that does not know the stored chunks would run);
 - no index: the same UPDATE with no trigger.
 
 Each runs ``--writes`` updates, ``--group`` per transaction, on an in-memory database (no
