@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -185,6 +186,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         path = report.write_results(Results.load(RESULTS_JSON))
         print(path)
         return 0
+    if shutil.which("wrk") is None:
+        # Without it every measurement would fail one by one, after minutes of seeding.
+        print("python -m bench needs wrk: apt-get install -y wrk (make bench installs it)")
+        return 2
     if args.command == "floor":
         results = Results(path=str(RESULTS_JSON.with_name("floor.json")))
         results.meta = collect_meta(cfg)

@@ -3,6 +3,8 @@ measurement each change was judged by (the commits say the same), and the target
 
 from __future__ import annotations
 
+import re
+
 CHANGES = [
     "- **FastAPI's per-request machinery cost more than the database work** (py-spy: routing "
     "through included routers, dependency solving and the inner middleware stack were about "
@@ -59,17 +61,95 @@ CHANGES = [
     "Migration 0015 puts every pair back (36 s for 100,000 prompts, then `zq` 0.26 ms), and "
     "1-2 character terms now have a target of their own.",
 ]
-MISSED = [
-    "- **2 PostgreSQL workers >= 1.6x one.** Not reachable on 2 cores. One worker serving "
-    "`GET /prompts/{id}` at 5,880 requests a second used 0.96 core of its own and 0.53 of "
-    "PostgreSQL, and wrk with the harness 0.12 (`load_cores` in results.json): about 163 us "
-    "of server, 90 us of database and 21 us of load generator per request. Two workers must "
-    "fit all three into the same two cores, so even with no cost for sharing them the "
-    "ceiling is 2 / (163 + 90 + 21 us) = 7,300 requests a second, 1.24x; measured 0.83x, "
-    "while the bare floor itself scales 1.25x (the run at e4009b2; at b85d0d2 0.97x, the "
-    "floor 1.49x; at de0d512 on a slower day 1.31x, the floor 1.02x). The ratio needs the "
-    "server to cost at least four times what the database and the load generator cost per "
-    "request, or cores for PostgreSQL and wrk that the server does not share. Caching reads "
-    "in the worker would remove the database time, but logout and password changes must take "
-    "effect at once on every worker, so a cache would trade a guarantee for a benchmark.",
+# Why a target was missed, by a pattern of its name: ``missed`` attaches the text to every
+# failed target of a run that the pattern finds, so the section lists each miss of the run,
+# explained or not.
+WHY_MISSED: list[tuple[str, str]] = [
+    (
+        r"PATCH /prompts/\{id\} making a version, SQLite",
+        "Re-indexing the prompt for search is most of a changing PATCH on SQLite: "
+        "`python -m bench.patch_lab` put it at 146 of the writer's 198 us (2026-12-02), and "
+        "the same run with FTS5's update trigger dropped served 1.90x the PATCHes. FTS5's "
+        "cheaper options (detail=none, columnsize=0, automerge=16) save about 30 us of it. "
+        "`python -m bench.fts_lab` times an index over word-aligned chunks of which only the "
+        "changed ones are re-indexed: for the benchmark's 230-character text it saves 27-41% "
+        "of the index's time (124.1 against 170.7 us on 2026-12-03, 63.1 against 107.8 on "
+        "2026-12-04), 4.7x at 5,000 characters, but FTS5 has a fixed cost for every changed "
+        "row however short, so the saving stays under the 101 us per PATCH that 8% of the "
+        "Xeon's floor needed (5.2% there, 7.6% on the slow day of 2026-12-03).",
+    ),
+    (
+        r"PATCH /prompts/\{id\} making a version, PostgreSQL",
+        "The GIN index of word pieces takes the largest part of PostgreSQL's work for a "
+        "changing PATCH; `python -m bench.pieces_lab` (pgbench, the server's statement) measured "
+        "the pending-list limit that migration 0012 raised to 1 MB. Leaving half the pairs out "
+        "of the index reached 4.9% but made a rare two-character search read the whole table "
+        "(migration 0014, withdrawn by 0015). Ad hoc pgbench variants (not in the repo) put a "
+        "synchronous commit at about 25 us and the version row at about 16 us of a PATCH; "
+        "both are the contract. 3.6% of the floor on the Xeon, 7.3% on the slow day of "
+        "2026-12-03, when the floor fell further than PATCH did.",
+    ),
+    (
+        r"JSON logs on",
+        "wrk cannot resolve a 5% difference here: passes of one server move by a fifth, and "
+        "runs of the same code gave 0.890x-0.961x on SQLite and 0.906x-0.969x on PostgreSQL. "
+        "`python -m bench.instr_lab` counts instructions under valgrind instead, which the "
+        "machine's noise does not move: +8.3% on SQLite, +4.0% on PostgreSQL, an upper bound "
+        "(the kernel's part of a request is not counted, and at callgrind's slowdown the "
+        "per-millisecond timestamp and the 20 ms flush fall on far fewer requests). "
+        "`python -m bench.observe_lab` times what observing adds in-process: 1.28 us a "
+        "request with JSON logs (2026-12-04), 1.7% of the 74 us a read took on that day's "
+        "machine (13,303 reads a second on one core, logs off); uvicorn's work for the echoed "
+        "request id and the kernel's for the log's writes come on top.",
+    ),
+    (
+        r"/stats",
+        "The statement reads every log's index entry, so it costs what the machine's speed "
+        "makes it: p95 26.5 and 29.9 ms on the Xeon, 79.4 and 81.3 ms on the slow day of "
+        "2026-12-03. `python -m bench.stats_lab` prices the ways out at 100,000 logs: reading "
+        "two halves on two connections at once saved up to 48% of the database's time, and a "
+        "table of tallies kept by a trigger on `logs` answered in 11.6-21.0 ms but added "
+        "2-13 us to each log's insert on SQLite and 43-147 us on PostgreSQL, where concurrent "
+        "logs of one version, model and score would also wait on one tally row. Neither is "
+        "built: `POST /logs` is the hotter path.",
+    ),
+    (
+        r"/search, .*c32",
+        "At 32 connections the p95 is the queue behind one core, about 32 requests over the "
+        "throughput: the same code passed on the Xeon (16.3 and 16.4 ms at 2,237 and 2,808 "
+        "searches a second) and failed on the slow day of 2026-12-03 (51.5 and 32.4 ms at "
+        "888 and 1,528 a second), where one connection's p95 was 2.2 and 2.1 ms. "
+        "`python -m bench.search_lab` keeps a seeded library between runs for measuring a "
+        "change to search in minutes.",
+    ),
+    (
+        r"2 workers >= 1\.6x",
+        "Not reachable on 2 cores. One worker serving "
+        "`GET /prompts/{id}` at 5,880 requests a second used 0.96 core of its own and 0.53 of "
+        "PostgreSQL, and wrk with the harness 0.12 (`load_cores` in results.json): about 163 us "
+        "of server, 90 us of database and 21 us of load generator per request. Two workers must "
+        "fit all three into the same two cores, so even with no cost for sharing them the "
+        "ceiling is 2 / (163 + 90 + 21 us) = 7,300 requests a second, 1.24x; measured 0.83x, "
+        "while the bare floor itself scales 1.25x (the run at e4009b2; at b85d0d2 0.97x, the "
+        "floor 1.49x; at de0d512 on a slower day 1.31x, the floor 1.02x). The ratio needs the "
+        "server to cost at least four times what the database and the load generator cost per "
+        "request, or cores for PostgreSQL and wrk that the server does not share. Caching reads "
+        "in the worker would remove the database time, but logout and password changes must take "
+        "effect at once on every worker, so a cache would trade a guarantee for a benchmark.",
+    ),
 ]
+
+
+def missed(failures: list[tuple[str, str]]) -> list[str]:
+    """The section's lines: the failed ``(target, measured)`` pairs of the run, those with the
+    same explanation (every ``WHY_MISSED`` text whose pattern finds the target) in one item
+    with it, in the order they first fail; a miss nothing explains says so."""
+    if not failures:
+        return ["Every target of this run was met."]
+    items: dict[str, list[str]] = {}
+    for target, measured in failures:
+        why = " ".join(text for pattern, text in WHY_MISSED if re.search(pattern, target))
+        items.setdefault(why or "No explanation is written for this miss yet.", []).append(
+            f"**{target}**: {measured}"
+        )
+    return [f"- {'; '.join(found)}. {why}" for why, found in items.items()]

@@ -1,7 +1,8 @@
 """``bench/RESULTS.md``: the document around the tables, and the profile section.
 
 ``write_results`` only reads ``bench/out/results.json`` (and ``bench/out/profile.json`` when
-a profile was taken), so the report can be rebuilt without running anything.
+a profile was taken), so the report can be rebuilt without running anything; what the file
+keeps of itself (notes written by hand, earlier runs) is ``bench.history``'s.
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import scenario_tables, tables
+from bench import history, scenario_tables, tables
 from bench.checks import checks
 from bench.config import BENCH_DIR, OUT_DIR, Json
-from bench.findings import CHANGES, MISSED
+from bench.findings import CHANGES, missed
 from bench.results import Results
 
 RESULTS_MD = BENCH_DIR / "RESULTS.md"
@@ -75,7 +76,9 @@ def write_results(results: Results, path: Path = RESULTS_MD) -> Path:
     cfg = meta.get("config", {})
     profile = json.loads(PROFILE_JSON.read_text()) if PROFILE_JSON.exists() else None
     date = meta.get("started") or datetime.now(UTC).isoformat(timespec="seconds")
+    kept = history.kept_from(path, date)
     lines = [
+        history.run_marker(date, history.is_whole(meta.get("argv", []))),
         "# PromptCrafter benchmark",
         "",
         f"Run on {date} (UTC) with `{' '.join(['python -m bench', *meta.get('argv', [])])}`"
@@ -95,6 +98,7 @@ def write_results(results: Results, path: Path = RESULTS_MD) -> Path:
             "measurement(s) (see the CPU column), so those numbers are low and the floor may "
             "be too: " + ", ".join(busy[:8]) + ("..." if len(busy) > 8 else "") + ".",
         ]
+    lines += ["", history.NOTES_START, *([kept.notes] if kept.notes else []), history.NOTES_END]
     lines += ["", "## Machine", "", *tables.machine(meta), ""]
     lines += [
         "## Method",
@@ -155,7 +159,9 @@ def write_results(results: Results, path: Path = RESULTS_MD) -> Path:
         lines.append("")
     lines += ["## Where the time goes", "", *_profile(profile), ""]
     lines += ["## What the profiles changed", "", *CHANGES, ""]
-    lines += ["## Targets missed, and what reaching them would take", "", *MISSED, ""]
+    failed = [(c.target, c.measured) for c in checks(results) if c.status == "FAIL"]
+    failed += [(t["target"], t["measured"]) for t in results.targets if t["status"] == "FAIL"]
+    lines += ["## Targets missed, and what reaching them would take", "", *missed(failed), ""]
     lines += [
         "## How to rerun",
         "",
@@ -175,6 +181,7 @@ def write_results(results: Results, path: Path = RESULTS_MD) -> Path:
         "postgres`) that may create and drop databases. Raw numbers, server logs and wrk "
         "commands are in `bench/out/` (not committed).",
         "",
+        *history.earlier_section(kept.earlier),
     ]
     path.write_text("\n".join(lines))
     return path
