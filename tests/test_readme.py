@@ -80,3 +80,12 @@ def test_registry_walkthrough_runs_verbatim(live_server: ServerProcess) -> None:
     assert '"promptVersion":1,"label":"prod"' in out
     assert out.rstrip().splitlines()[-1].count('"version":3') == 1
     assert '"error"' not in out
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_api_key_example_runs_after_the_walkthrough(live_server: ServerProcess) -> None:
+    script = shell_block("## A walk through the API") + shell_block("## API keys")
+    out = run_against(script, live_server)
+    assert '"name":"nightly eval","scope":"write"' in out
+    assert re.search(r'"prefix":"pc_[0-9a-z]{8}"', out)
+    assert out.rstrip().endswith("204")

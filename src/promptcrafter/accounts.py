@@ -3,6 +3,7 @@ credentials."""
 
 from __future__ import annotations
 
+from promptcrafter import emails
 from promptcrafter.clock import now_ms
 from promptcrafter.errors import KEY_NOT_FOR_ACCOUNT, LOGIN_AGAIN, Forbidden, Unauthorized
 from promptcrafter.security import apikeys as keyformat
@@ -34,6 +35,7 @@ async def login(services: Services, email: str, password: str, client_ip: str) -
 async def check_login(services: Services, email: str, password: str, client_ip: str) -> Credentials:
     """The account behind an email and password, under the brute-force limits (429) that the
     API's and the browser's log-in share; 401 when they do not match."""
+    email = emails.as_looked_up(email)
     limiter, key = services.limiter, email_key(email)
     if limiter is not None:
         await limiter.login_attempt(client_ip)

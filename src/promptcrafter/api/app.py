@@ -15,6 +15,7 @@ from starlette.routing import Route
 from promptcrafter import __version__
 from promptcrafter.accesslog import AccessLog
 from promptcrafter.api import docs, errors
+from promptcrafter.api.deps import key_refusal
 from promptcrafter.api.fastpath import FastPaths
 from promptcrafter.api.front import PromptCrafterAPI
 from promptcrafter.api.middleware import BodyLimit, ContractCORS, SecurityHeaders
@@ -157,6 +158,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                 operation.get("responses", {}).pop("422", None)
                 if path not in PUBLIC_PATHS:
                     operation["security"] = [{"bearerAuth": []}]
+        _document_key_refusals(schema)
         schema.setdefault("components", {})["securitySchemes"] = {
             "bearerAuth": {
                 "type": "http",
@@ -170,3 +172,30 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         components.pop("ValidationError", None)
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+def _document_key_refusals(schema: dict[str, Any]) -> None:
+    """The 403 an API key gets on a route it may not call (a read key writing, any key on the
+    account's routes), added to routes whose own 403 is about someone else's prompt, or
+    that had none."""
+    for path, operations in schema.get("paths", {}).items():
+        if path in PUBLIC_PATHS:
+            continue
+        for method, operation in operations.items():
+            refusal = key_refusal("read", method.upper(), path)
+            if refusal is None:
+                continue
+            responses = operation.setdefault("responses", {})
+            entry = responses.get("403")
+            why = f"An API key may not call this route: `{refusal}`"
+            if entry is None:
+                responses["403"] = {
+                    "description": why,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}
+                    },
+                }
+            elif refusal not in entry.get("description", ""):
+                entry["description"] = (
+                    f"{entry.get('description', '')}; or {why[0].lower()}{why[1:]}"
+                )

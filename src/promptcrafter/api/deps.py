@@ -68,10 +68,19 @@ def check_key_rules(caller: Caller, method: str, path: str) -> None:
     """403 for what an API key may not do on ``method path``; nothing for a login token."""
     if caller.scope is None:
         return
+    refusal = key_refusal(caller.scope, method, path)
+    if refusal is not None:
+        raise Forbidden(refusal)
+
+
+def key_refusal(scope: str, method: str, path: str) -> str | None:
+    """Why a key of ``scope`` may not call ``method path`` (a path or its route's template),
+    or None when it may: the rule itself, and what the OpenAPI document lists."""
     if path == "/auth/keys" or path.startswith("/auth/keys/") or (method, path) in _ACCOUNT_ROUTES:
-        raise Forbidden(KEY_NOT_FOR_ACCOUNT)
-    if caller.scope == "read" and method not in _READ_METHODS and not _READ_WRITES.fullmatch(path):
-        raise Forbidden(KEY_READ_ONLY)
+        return KEY_NOT_FOR_ACCOUNT
+    if scope == "read" and method not in _READ_METHODS and not _READ_WRITES.fullmatch(path):
+        return KEY_READ_ONLY
+    return None
 
 
 async def authenticate(

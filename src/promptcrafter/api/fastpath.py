@@ -67,8 +67,12 @@ def _search_query(query_string: bytes) -> tuple[bool, str | None]:
     if not query_string:
         return True, None
     try:
+        # errors="strict": bytes that are no UTF-8 go to the route, which refuses them.
         pairs = parse_qsl(
-            query_string.decode("latin-1"), keep_blank_values=True, strict_parsing=True
+            query_string.decode("latin-1"),
+            keep_blank_values=True,
+            strict_parsing=True,
+            errors="strict",
         )
     except ValueError:
         return False, None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -15,6 +14,8 @@ from pydantic import (
 )
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
+
+from promptcrafter import emails
 
 MIN_PASSWORD, MAX_PASSWORD = 10, 128
 
@@ -53,13 +54,14 @@ def _clean_text(value: str) -> str:
 
 def _email(value: str) -> str:
     try:
-        return validate_email(value, check_deliverability=False).normalized
-    except EmailNotValidError:
+        return emails.normalized(value)
+    except ValueError:
         raise PydanticCustomError("email", "must be a valid email address") from None
 
 
 def _password(value: str) -> str:
-    if not MIN_PASSWORD <= len(value) <= MAX_PASSWORD:
+    # White space alone is no password, whatever its length (a required string, per SPEC).
+    if not MIN_PASSWORD <= len(value) <= MAX_PASSWORD or not value.strip():
         raise PydanticCustomError(
             "password_policy",
             f"must be {MIN_PASSWORD} to {MAX_PASSWORD} characters long",
@@ -93,10 +95,17 @@ Name = Annotated[str, _name[0], _name[1]]
 Notes = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_storable)]
 Score = Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]
 Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_email)]
-Password = Annotated[str, AfterValidator(_password)]
-AnyPassword = Annotated[str, StringConstraints(max_length=1024), AfterValidator(_storable)]
+# The length is checked by _password (for its own sentence) and shown in the schema.
+Password = Annotated[
+    str,
+    AfterValidator(_password),
+    Field(json_schema_extra={"minLength": MIN_PASSWORD, "maxLength": MAX_PASSWORD}),
+]
+# What a login or a confirmation sends: any length (the policy is for new passwords), but a
+# required string, so empty or white space alone is a 400 and costs no hash check.
+AnyPassword = Annotated[str, StringConstraints(max_length=1024), AfterValidator(_clean_text)]
 LoginEmail = Annotated[
-    str, StringConstraints(min_length=1, max_length=320), AfterValidator(_storable)
+    str, StringConstraints(min_length=1, max_length=320), AfterValidator(_clean_text)
 ]
 PromptIdField = Annotated[str, StringConstraints(pattern=r"^prompt[0-9a-z]{1,64}$")]
 _commit = _text(1, 500)

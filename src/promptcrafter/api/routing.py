@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import unquote_to_bytes
 
 import orjson
 from fastapi import Request
@@ -82,6 +83,16 @@ def is_json(content_type: str) -> bool:
     )
 
 
+def _utf8_query(query_string: bytes) -> bool:
+    """Whether the query string, percent-decoded, is UTF-8 (names, values and separators
+    alike: a separator is ASCII and cannot complete a broken sequence)."""
+    try:
+        unquote_to_bytes(query_string).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _authenticates(dependant: Dependant) -> bool:
     return any(sub.call is _caller or _authenticates(sub) for sub in dependant.dependencies)
 
@@ -95,6 +106,10 @@ def _query_names(dependant: Dependant) -> set[str]:
 
 class ContractRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        # A body sent without Content-Type is read as JSON, as the fast path reads it: FastAPI
+        # would otherwise hand the raw bytes to validation ("not a valid dictionary") on some
+        # routes while others accepted the same request. Another media type is a 415 below.
+        self.strict_content_type = False
         handler = super().get_route_handler()
         query_names = frozenset(_query_names(self.dependant))
         takes_body = self.body_field is not None
@@ -112,6 +127,12 @@ class ContractRoute(APIRoute):
                     _, path_errors = request_params_to_args(path_params, request.path_params)
                     if not path_errors:
                         raise BadRequest(MALFORMED_PARAMS)
+                if not _utf8_query(request.scope["query_string"]):
+                    # Starlette would decode such bytes to U+FFFD and go on: a silent change
+                    # of what was asked (a lone surrogate's bytes are no UTF-8 either).
+                    _, path_errors = request_params_to_args(path_params, request.path_params)
+                    if not path_errors:
+                        raise BadRequest(sentences_for(request).query)
             if takes_body:
                 content_type = request.headers.get("content-type")
                 if content_type is not None and not is_json(content_type):

@@ -163,8 +163,17 @@ class SQLiteDatabase:
         return await job.future
 
     async def ping(self) -> bool:
+        """Whether the file can be read. A connection of its own, opened for the check: the
+        long-lived ones answer ``SELECT 1`` without the file, and a query from their page
+        cache, while the file may have become unreadable (damaged, replaced, its disk gone)."""
         try:
-            self._reader.execute("SELECT 1").fetchone()
+            # Read-only: a file that is gone is an error here, not a new empty database.
+            uri = self.path.resolve().as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=1.0)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            finally:
+                conn.close()
         except sqlite3.Error:
             return False
         return self._thread.is_alive()

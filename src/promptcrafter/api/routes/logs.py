@@ -12,7 +12,6 @@ from promptcrafter.api.listings import PAGED_HEADERS, LogFilters, Paging, answer
 from promptcrafter.api.models import LogIn, LogOut
 from promptcrafter.api.responses import array_response, log_body, log_response
 from promptcrafter.api.routing import ContractRoute, documented_errors, sentences
-from promptcrafter.errors import BadRequest
 from promptcrafter.ids import LOG_ID, PROMPT_ID
 from promptcrafter.services import Services
 from promptcrafter.store import logs
@@ -27,6 +26,10 @@ PromptFilter = Annotated[
     Query(
         alias="promptId", pattern=f"^{PROMPT_ID.pattern}$", description="Only this prompt's logs"
     ),
+]
+PromptParam = Annotated[
+    str,
+    Query(alias="promptId", pattern=f"^{PROMPT_ID.pattern}$", description="The prompt's id"),
 ]
 
 
@@ -119,11 +122,9 @@ async def logs_by_prompt(
     services: Svc,
     paging: Paging,
     shape: Shape,
-    prompt_id: PromptFilter = None,
+    prompt_id: PromptParam,
 ) -> Response:
     """One prompt's logs, oldest first (the path of the public OpenAPI file)."""
-    if prompt_id is None:
-        raise BadRequest(PROMPT_ID_PARAM)
     return await _listing(services, "/logs-by-prompt", caller.id, prompt_id, paging, shape)
 
 

@@ -46,6 +46,15 @@ def expected_version(if_match: str | None) -> int | None:
     return 0
 
 
+# The prompt's version, quoted: what If-Match on PATCH and DELETE compares with.
+ETAG_HEADERS = {
+    "ETag": {
+        "description": 'The prompt\'s version as an entity tag (`"3"`), for `If-Match`',
+        "schema": {"type": "string"},
+    }
+}
+
+
 @router.get(
     "",
     response_model=list[PromptOut],
@@ -74,7 +83,7 @@ async def list_prompts(
     "",
     status_code=201,
     response_model=PromptOut,
-    responses=documented_errors(400, 401, 413, 415),
+    responses={201: {"headers": ETAG_HEADERS}, **documented_errors(400, 401, 413, 415)},
 )
 async def create_prompt(body: PromptIn, caller: CurrentUser, db: Db) -> Response:
     """Save a prompt as its version 1 (with ``commitMessage``, if given)."""
@@ -95,7 +104,7 @@ async def create_prompt(body: PromptIn, caller: CurrentUser, db: Db) -> Response
 @router.get(
     "/{id}",
     response_model=PromptOut,
-    responses=documented_errors(400, 401, 403, 404),
+    responses={200: {"headers": ETAG_HEADERS}, **documented_errors(400, 401, 403, 404)},
 )
 @sentences(path="The request is malformed or the prompt ID format is invalid.")
 async def get_prompt(
@@ -118,7 +127,10 @@ async def get_prompt(
 @router.patch(
     "/{id}",
     response_model=PromptOut,
-    responses=documented_errors(400, 401, 403, 404, 412, 413, 415),
+    responses={
+        200: {"headers": ETAG_HEADERS},
+        **documented_errors(400, 401, 403, 404, 412, 413, 415),
+    },
 )
 @sentences(path=WRITE_ID_INVALID, body="Submitted data is invalid.")
 async def update_prompt(

@@ -47,19 +47,18 @@ async def search(
     services: Svc,
     paging: Paging,
     q: Annotated[
-        str | None,
+        str,
         Query(
             max_length=prompt_search.MAX_QUERY,
             description="Words to find; every one must occur (any case).",
         ),
-    ] = None,
+    ],
 ) -> Response:
     """The caller's prompts containing every term, title matches first, then tags, then
     content; newest first within each group; paged on request."""
     if paging.limit is None and paging.cursor is None:
         return await answer(services.db, caller.id, q)
     terms = _terms(q)
-    assert q is not None
     page = read_page(services.cursors, "/search", caller.id, {"q": q}, paging.limit, paging.cursor)
     assert page is not None
     if not prompt_search.valid_key(page.after):

@@ -1,0 +1,184 @@
+"""Answers a review found wrong (2026-12-04): each test fails on the code before the fix."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from tests.support.api import Api
+from tests.support.contract import assert_error
+from tests.support.server import ServerProcess
+
+MISSING = "Required fields are missing or invalid."
+WEAK = "The password does not meet the security requirements."
+PASSWORD = "correct horse battery"
+
+
+def _signup(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx.Response:
+    return client.post(
+        "/auth/signup", json={"name": "Review", "email": email, "password": password}
+    )
+
+
+def _login(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx.Response:
+    return client.post("/auth/login", json={"email": email, "password": password})
+
+
+def test_health_reads_the_database_file(tmp_path: Path) -> None:
+    db = tmp_path / "health.db"
+    with (
+        ServerProcess(f"sqlite:///{db}", tmp_path) as server,
+        httpx.Client(base_url=server.base_url) as client,
+    ):
+        assert client.get("/health").json() == {"status": "ok"}
+        # The file's header and schema page overwritten: no query can read it any more.
+        for path in (db, Path(f"{db}-wal")):
+            if path.exists():
+                with open(path, "r+b") as file:
+                    file.write(os.urandom(min(path.stat().st_size, 64 * 1024)))
+        response = client.get("/health")
+        assert response.status_code == 503
+        assert response.json()["status"] != "ok"
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        (f"jos\u00e9-{os.getpid()}@example.com", f"jose\u0301-{os.getpid()}@example.com"),
+        (f"ida-{os.getpid()}@ex\u00e4mple.com", f"ida-{os.getpid()}@xn--exmple-cua.com"),
+        (f"Mixed-{os.getpid()}@Example.com", f"  mixed-{os.getpid()}@EXAMPLE.COM "),
+    ],
+)
+def test_login_finds_the_address_signup_says_is_in_use(
+    client: httpx.Client, stored: str, typed: str
+) -> None:
+    suffix = os.urandom(3).hex()
+    stored, typed = stored.replace("@", f"{suffix}@", 1), typed.replace("@", f"{suffix}@", 1)
+    assert unicodedata.normalize("NFC", stored) != typed
+    assert _signup(client, stored).status_code == 201
+    if typed == typed.strip():  # signup refuses surrounding white space as no address
+        assert_error(_signup(client, typed), 409, "Email already in use.")
+    response = _login(client, typed)
+    assert response.status_code == 200, response.text
+    assert response.json()["tokenType"] == "Bearer"
+
+
+def test_login_with_another_password_is_still_refused(client: httpx.Client, api: Api) -> None:
+    email = api.unique_email()
+    assert _signup(client, email).status_code == 201
+    assert_error(
+        _login(client, email.upper(), "not the password"), 401, "Incorrect email or password."
+    )
+
+
+@pytest.mark.parametrize("password", [" " * 12, "\t" * 10 + "\n" * 3, "\u3000" * 10])
+def test_signup_refuses_a_password_of_white_space(
+    client: httpx.Client, api: Api, password: str
+) -> None:
+    email = api.unique_email()
+    assert_error(_signup(client, email, password), 400, WEAK)
+    assert_error(_login(client, email, password), 400, MISSING)  # and no account was made
+    assert_error(_login(client, email, "x" * 12), 401, "Incorrect email or password.")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email": "someone@example.com", "password": ""},
+        {"email": "someone@example.com", "password": "   "},
+        {"email": "   ", "password": "long enough password"},
+        {"email": "\t", "password": "\t"},
+    ],
+)
+def test_login_with_a_blank_field_is_a_400(client: httpx.Client, body: dict[str, str]) -> None:
+    assert_error(client.post("/auth/login", json=body), 400, MISSING)
+
+
+@pytest.mark.parametrize("raw", [b"q=abc%FFdef", b"q=%ED%A0%80", b"q=caf%C3", b"q=ok&q2=%C0%AF"])
+def test_search_refuses_a_query_that_is_not_utf8(api: Api, raw: bytes) -> None:
+    account = api.signup()
+    api.create_prompt(account, title="Replacement", content="abc\ufffddef and caf\ufffd")
+    for suffix in (b"", b"&limit=5"):
+        response = api.client.get(
+            "/search?" + (raw + suffix).decode("ascii"), headers=account.headers
+        )
+        if b"q2" in raw:  # an unknown parameter is refused before its value is read
+            assert_error(response, 400, "The request is malformed or contains invalid parameters.")
+        else:
+            assert_error(response, 400, "Missing or malformed query string.")
+
+
+def test_a_listing_refuses_a_parameter_that_is_not_utf8(api: Api) -> None:
+    account = api.signup()
+    response = api.client.get("/prompts?tag=%FF&limit=5", headers=account.headers)
+    assert_error(response, 400, "The request is malformed or contains invalid parameters.")
+    ok = api.client.get("/prompts?tag=caf%C3%A9&limit=5", headers=account.headers)
+    assert ok.status_code == 200 and ok.json() == []
+
+
+def _without_content_type(
+    client: httpx.Client, method: str, path: str, body: bytes, **h: str
+) -> httpx.Response:
+    request = client.build_request(method, path, content=body, headers=h)
+    request.headers.pop("content-type", None)
+    assert "content-type" not in request.headers
+    return client.send(request)
+
+
+def test_a_json_body_without_content_type_is_read_as_json_everywhere(api: Api) -> None:
+    account = api.signup()
+    auth = {"Authorization": account.headers["Authorization"]}
+    created = _without_content_type(
+        api.client, "POST", "/prompts", b'{"title":"abcd","content":"x","model":"m"}', **auth
+    )
+    assert created.status_code == 201, created.text
+    prompt_id = created.json()["_id"]
+    log = f'{{"promptId":"{prompt_id}","output":"x","modelUsed":"m"}}'.encode()
+    assert _without_content_type(api.client, "POST", "/logs", log, **auth).status_code == 201
+    blank = f'{{"promptId":"{prompt_id}","output":"","modelUsed":"m"}}'.encode()
+    refused = _without_content_type(api.client, "POST", "/logs", blank, **auth)
+    assert_error(refused, 400, MISSING)
+    assert [d["field"] for d in refused.json().get("details", [])] == ["output"]
+    email = api.unique_email()
+    signup = f'{{"name":"n","email":"{email}","password":"{PASSWORD}"}}'.encode()
+    assert _without_content_type(api.client, "POST", "/auth/signup", signup).status_code == 201
+    assert len(api.client.get(f"/logs?promptId={prompt_id}", headers=account.headers).json()) == 1
+
+
+def _operation(document: dict[str, Any], path: str, method: str) -> dict[str, Any]:
+    operation: dict[str, Any] = document["paths"][path][method]
+    return operation
+
+
+def test_openapi_says_what_the_server_requires(client: httpx.Client) -> None:
+    document = client.get("/openapi.json").json()
+    for path, name in (("/search", "q"), ("/logs-by-prompt", "promptId")):
+        [param] = [p for p in _operation(document, path, "get")["parameters"] if p["name"] == name]
+        assert param["required"] is True, (path, param)
+    password = document["components"]["schemas"]["SignupIn"]["properties"]["password"]
+    assert (password["minLength"], password["maxLength"]) == (10, 128)
+    for path, method, status in (
+        ("/prompts", "post", "201"),
+        ("/prompts/{id}", "get", "200"),
+        ("/prompts/{id}", "patch", "200"),
+    ):
+        headers = _operation(document, path, method)["responses"][status].get("headers", {})
+        assert "ETag" in headers, (path, method)
+
+
+def test_openapi_lists_the_403_an_api_key_gets(client: httpx.Client) -> None:
+    document = client.get("/openapi.json").json()
+    for path, method, sentence in (
+        ("/prompts", "post", "This API key may only read."),
+        ("/logs", "post", "This API key may only read."),
+        ("/auth/logout", "post", "API keys cannot manage the account."),
+        ("/prompts/{id}", "patch", "This API key may only read."),
+    ):
+        entry = _operation(document, path, method)["responses"].get("403")
+        assert entry is not None, (path, method)
+        assert sentence in entry["description"], (path, method, entry)
+    assert "403" not in _operation(document, "/prompts", "get")["responses"]
