@@ -13,6 +13,7 @@ Rendering joins a list of pieces once, after checking the size they add up to.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -89,7 +90,10 @@ def format_value(value: Any) -> str:
         return value
     if value is None:
         return ""
-    return orjson.dumps(value).decode()
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:  # an integer beyond 64 bits (api/exact_json.py keeps them exact)
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 # Render serves the same few templates over and over (a label that production code asks for

@@ -182,3 +182,94 @@ def test_openapi_lists_the_403_an_api_key_gets(client: httpx.Client) -> None:
         assert entry is not None, (path, method)
         assert sentence in entry["description"], (path, method, entry)
     assert "403" not in _operation(document, "/prompts", "get")["responses"]
+
+
+# --- robustness (the second review) -----------------------------------------------------
+
+
+def test_an_if_match_of_thousands_of_digits_is_a_412(api: Api) -> None:
+    account = api.signup()
+    prompt = api.create_prompt(account)
+    huge = '"' + "9" * 5000 + '"'
+    padded = '"' + "0" * 5000 + '1"'  # version 1, written with leading zeros
+    for method, body in (("PATCH", {"title": "A new title"}), ("DELETE", None)):
+        response = api.client.request(
+            method,
+            f"/prompts/{prompt['_id']}",
+            json=body,
+            headers={**account.headers, "If-Match": huge},
+        )
+        assert_error(response, 412)
+    changed = api.client.patch(
+        f"/prompts/{prompt['_id']}",
+        json={"title": "Changed through padding"},
+        headers={**account.headers, "If-Match": padded},
+    )
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["title"] == "Changed through padding"
+
+
+@pytest.mark.parametrize("path", ["/logs", "/prompts", "/auth/login"])
+def test_a_content_length_of_thousands_of_digits_is_no_5xx(
+    live_server: ServerProcess, path: str
+) -> None:
+    import socket
+
+    with socket.create_connection(("127.0.0.1", live_server.port), timeout=10) as sock:
+        sock.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n".encode()
+            + b"Content-Length: "
+            + b"0" * 5000
+            + b"2\r\nConnection: close\r\n\r\n{}"
+        )
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status = int(answer.split(b" ", 2)[1])
+    assert 400 <= status < 500, answer[:300]
+    assert b'{"error":' in answer
+
+
+@pytest.mark.parametrize("depth", [63, 64, 300, 1000])
+def test_render_refuses_deeply_nested_values(api: Api, depth: int) -> None:
+    account = api.signup()
+    prompt = api.create_prompt(account, content="Say {{ x }} to the world")
+    body = '{"variables":{"x":' + "[" * depth + "]" * depth + "}}"
+    url = f"/prompts/{prompt['_id']}/render"
+    response = api.client.post(
+        url, content=body, headers={**account.headers, "Content-Type": "application/json"}
+    )
+    if depth < 64:
+        assert response.status_code == 200, response.text
+        assert response.json()["rendered"] == "Say " + "[" * depth + "]" * depth + " to the world"
+    else:
+        assert_error(response, 400)
+
+
+def test_render_keeps_integers_beyond_64_bits(api: Api) -> None:
+    account = api.signup()
+    prompt = api.create_prompt(account, content="{{ a }} {{ b }} {{ c }} {{ d }}")
+    body = (
+        b'{"variables":{"a":12345678901234567890123,"b":{"n":100000000000000000000},'
+        b'"c":2.5,"d":-9223372036854775809}}'
+    )
+    url = f"/prompts/{prompt['_id']}/render"
+    headers = {**account.headers, "Content-Type": "application/json"}
+    expected = '12345678901234567890123 {"n":100000000000000000000} 2.5 -9223372036854775809'
+    fast = api.client.post(url, content=body, headers=headers)
+    assert fast.status_code == 200, fast.text
+    assert fast.json()["rendered"] == expected
+
+    def chunked() -> Any:  # no Content-Length: the request takes FastAPI's route
+        yield body
+
+    routed = api.client.post(url, content=chunked(), headers=headers)
+    assert routed.status_code == 200, routed.text
+    assert routed.json()["rendered"] == expected
+
+
+def test_head_on_health_answers_like_get(client: httpx.Client) -> None:
+    response = client.head("/health")
+    assert response.status_code == 200
+    assert response.content == b""
+    assert response.headers["content-type"] == "application/json"

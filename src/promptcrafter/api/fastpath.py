@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from promptcrafter.api import exact_json
 from promptcrafter.api.deps import Caller, authenticate_request
 from promptcrafter.api.errors import render, unexpected
 from promptcrafter.api.middleware import MAX_BODY, read_body, replaying
@@ -37,6 +38,7 @@ from promptcrafter.api.routes import search
 from promptcrafter.api.routing import is_json
 from promptcrafter.errors import DomainError
 from promptcrafter.ids import PROMPT_ID
+from promptcrafter.numbers import digits_at_most
 from promptcrafter.security.clientip import client_ip
 from promptcrafter.services import Services
 from promptcrafter.store import prompts
@@ -113,7 +115,8 @@ def _valid_body(scope: Scope, body: bytes, model: type[Body]) -> Body | None:
     if content_type is not None and not is_json(content_type):
         return None
     try:
-        return model.model_validate(orjson.loads(body))
+        value = exact_json.loads(body) if model is RenderIn else orjson.loads(body)
+        return model.model_validate(value)
     except (orjson.JSONDecodeError, ValidationError):
         return None
 
@@ -285,7 +288,7 @@ _BODY_METHODS = frozenset({"POST", "PATCH"})
 def _declared_within_limit(scope: Scope) -> bool:
     for key, value in scope["headers"]:
         if key == b"content-length":
-            return bool(value.isdigit() and int(value) <= MAX_BODY)
+            return digits_at_most(value, MAX_BODY) is not None
     return False
 
 

@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from promptcrafter.api.observe import Observer
 from promptcrafter.errors import BODY_TOO_LARGE
+from promptcrafter.numbers import digits_at_most
 
 MAX_BODY = 1024 * 1024
 _TOO_LARGE = orjson.dumps({"error": BODY_TOO_LARGE})
@@ -98,7 +99,7 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         for name, value in scope["headers"]:
-            if name == b"content-length" and (not value.isdigit() or int(value) > self.limit):
+            if name == b"content-length" and digits_at_most(value, self.limit) is None:
                 await self._refuse(scope, receive, send)
                 return
         try:

@@ -31,17 +31,30 @@ def _storable(value: str) -> str:
     return value
 
 
+# Deeper JSON values are refused: orjson writes at most 254 levels, Python's recursion stops
+# near 1,000, and no template variable needs more than a few.
+MAX_NESTING = 64
+
+
 def _storable_json(value: Any) -> Any:
-    """Every string inside a JSON value, keys included, passes ``_storable``."""
-    if isinstance(value, str):
-        return _storable(value)
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _storable(key)
-            _storable_json(item)
-    elif isinstance(value, list):
-        for item in value:
-            _storable_json(item)
+    """Every string inside a JSON value, keys included, passes ``_storable``, and it is nested
+    at most ``MAX_NESTING`` levels. Walked with a stack, not by recursion."""
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            _storable(item)
+        elif isinstance(item, dict | list):
+            if depth >= MAX_NESTING:
+                raise PydanticCustomError(
+                    "too_deep", f"must not be nested more than {MAX_NESTING} levels deep"
+                )
+            if isinstance(item, dict):
+                for key in item:
+                    _storable(key)
+                pending.extend((child, depth + 1) for child in item.values())
+            else:
+                pending.extend((child, depth + 1) for child in item)
     return value
 
 

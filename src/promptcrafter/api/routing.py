@@ -19,6 +19,7 @@ from fastapi.dependencies.utils import request_params_to_args
 from fastapi.routing import APIRoute
 from starlette.responses import Response
 
+from promptcrafter.api import exact_json
 from promptcrafter.api.deps import _caller, request_caller
 from promptcrafter.api.models import ErrorOut
 from promptcrafter.errors import (
@@ -76,6 +77,13 @@ class _JSONRequest(Request):
         return self._json
 
 
+class _ExactJSONRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = exact_json.loads(await self.body())
+        return self._json
+
+
 def is_json(content_type: str) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
     return media == "application/json" or (
@@ -105,6 +113,8 @@ def _query_names(dependant: Dependant) -> set[str]:
 
 
 class ContractRoute(APIRoute):
+    request_class: type[Request] = _JSONRequest
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         # A body sent without Content-Type is read as JSON, as the fast path reads it: FastAPI
         # would otherwise hand the raw bytes to validation ("not a valid dictionary") on some
@@ -137,8 +147,9 @@ class ContractRoute(APIRoute):
                 content_type = request.headers.get("content-type")
                 if content_type is not None and not is_json(content_type):
                     raise UnsupportedMediaType(NOT_JSON)
-            return await handler(_JSONRequest(request.scope, request.receive))
+            return await handler(request_class(request.scope, request.receive))
 
+        request_class = self.request_class
         return contract_handler
 
 
@@ -154,6 +165,12 @@ _DESCRIPTIONS = {
     429: "Too many attempts; see Retry-After",
     503: "Database unavailable",
 }
+
+
+class ExactNumbersRoute(ContractRoute):
+    """A route whose body keeps every integer exact (``api/exact_json.py``): render's."""
+
+    request_class = _ExactJSONRequest
 
 
 def documented_errors(*codes: int) -> dict[int | str, dict[str, Any]]:

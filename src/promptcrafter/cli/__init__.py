@@ -32,7 +32,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    given = sys.argv[1:] if argv is None else list(argv)
+    for position, arg in enumerate(given, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:  # bytes the locale could not decode, kept as surrogates
+            parser.error(f"argument {position} is not valid UTF-8 text")
+    args = parser.parse_args(given)
     try:
         code: int = args.func(args)
     except KeyboardInterrupt:

@@ -127,9 +127,35 @@ def _log(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def strict_json(text: str) -> Any:
+    """``text`` as JSON the server accepts: Python's reader also takes ``NaN``, ``Infinity``
+    and numbers too large for a float (as infinity), which no request can carry, and strings
+    with lone surrogates, which no UTF-8 body can. ValueError for those, bad JSON and JSON
+    nested deeper than Python's recursion allows."""
+    try:
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+    except UnicodeEncodeError:
+        raise ValueError("a string holds a lone surrogate") from None
+    return value
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is too large for a number")
+    return value
+
+
 def parse_record(line: str) -> Record:
     try:
-        record = json.loads(line)
+        record = strict_json(line)
     except ValueError as exc:
         raise RecordError(f"not valid JSON ({exc})") from None
     if not isinstance(record, dict) or not isinstance(record.get("prompt"), dict):

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from promptcrafter.cli import output, registry_views
+from promptcrafter.cli.records import strict_json
 from promptcrafter.cli.session import CLIError, Handler, guarded, read_text, session
+from promptcrafter.numbers import digits_at_most
 
 if TYPE_CHECKING:
     Subparsers: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -23,15 +24,25 @@ def _print(as_json: bool, data: Any, view: Any) -> int:
     return 0
 
 
+# Versions are 32-bit integers on both engines: a larger number can name none.
+MAX_VERSION = 2**31 - 1
+
+
 def _ref(text: str) -> int | str:
-    """A version number (digits) or a label name, as the API reads it."""
-    return int(text) if text.isdigit() else text
+    """A version number (ASCII digits) or a label name, as the API reads it (an argparse
+    type: anything else is a command-line mistake, exit 2)."""
+    if text.isascii() and text.isdigit():
+        return _version(text)
+    if not text.strip():
+        raise argparse.ArgumentTypeError("give a version number or a label name")
+    return text
 
 
 def _version(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    number = digits_at_most(text, MAX_VERSION)
+    if number is None or number < 1:
         raise argparse.ArgumentTypeError(f"not a version number: {text!r}")
-    return int(text)
+    return number
 
 
 # --- prompts versions | diff | restore ---------------------------------------------------------
@@ -49,8 +60,8 @@ def _diff(args: argparse.Namespace) -> int:
     with s.client() as client:
         result = client.diff(
             args.id,
-            None if args.from_ is None else _ref(args.from_),
-            None if args.to is None else _ref(args.to),
+            args.from_,
+            args.to,
         )
     return _print(s.as_json, result, registry_views.diff_view)
 
@@ -104,7 +115,7 @@ def _variables(args: argparse.Namespace) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if args.vars_file is not None:
         try:
-            loaded = json.loads(read_text(args.vars_file))
+            loaded = strict_json(read_text(args.vars_file))
         except ValueError as exc:
             raise CLIError(f"{args.vars_file}: not valid JSON ({exc}).") from None
         if not isinstance(loaded, dict):
@@ -149,7 +160,7 @@ def _stats(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     s = session(args)
     with s.client() as client:
-        result = client.compare(args.id, _ref(args.a), _ref(args.b), model=args.model)
+        result = client.compare(args.id, args.a, args.b, model=args.model)
     return _print(s.as_json, result, registry_views.comparison)
 
 
@@ -176,9 +187,15 @@ def register(subparsers: Subparsers, prompts: Subparsers, common: Any) -> None:
     _add(prompts, "versions", _versions, "list a prompt's versions, newest first", common)
     p = _add(prompts, "diff", _diff, "show what changed between two versions", common)
     p.add_argument(
-        "--from", dest="from_", metavar="REF", help="version or label (default: the one before)"
+        "--from",
+        dest="from_",
+        metavar="REF",
+        type=_ref,
+        help="version or label (default: the one before)",
     )
-    p.add_argument("--to", metavar="REF", help="version or label (default: the current one)")
+    p.add_argument(
+        "--to", metavar="REF", type=_ref, help="version or label (default: the current one)"
+    )
     p = _add(prompts, "restore", _restore, "make a copy of an old version the current one", common)
     p.add_argument("version", type=_version, help="the version to restore")
     p.add_argument("--message", help="commit message for the new version")
@@ -210,6 +227,6 @@ def register(subparsers: Subparsers, prompts: Subparsers, common: Any) -> None:
     )
 
     p = _add(subparsers, "compare", _compare, "compare the scores of two versions", common)
-    p.add_argument("a", metavar="A", help="version or label")
-    p.add_argument("b", metavar="B", help="version or label")
+    p.add_argument("a", metavar="A", type=_ref, help="version or label")
+    p.add_argument("b", metavar="B", type=_ref, help="version or label")
     p.add_argument("--model", help="only logs of this model")

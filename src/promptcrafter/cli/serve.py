@@ -12,12 +12,21 @@ from pydantic import ValidationError
 from promptcrafter.accesslog import uvicorn_log_config
 from promptcrafter.config import ConfigError, Settings, get_settings
 from promptcrafter.metrics import multiprocess_directory
+from promptcrafter.numbers import digits_at_most
+
+
+def _port(text: str) -> int:
+    """A TCP port, 0-65535 (0: any free one). uvicorn would bind 70000 as 70000 mod 65536."""
+    number = digits_at_most(text.strip(), 65535)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"not a port (0-65535): {text!r}")
+    return number
 
 
 def register(commands: Any) -> None:
     parser = commands.add_parser("serve", help="run the API server")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")
+    parser.add_argument("--port", type=_port, default=8000, help="port to bind (default 8000)")
     parser.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     parser.set_defaults(func=serve)
 

@@ -72,6 +72,16 @@ class Session:
                 f"Not logged in to {self.url}. Run `{PROG} login --email EMAIL` first "
                 "(or set PROMPTCRAFTER_TOKEN or PROMPTCRAFTER_API_KEY)."
             )
+        if need_token and self.token and not (self.token.isascii() and self.token.isprintable()):
+            # No token or key has such characters, and an HTTP header cannot carry them.
+            where = (
+                "PROMPTCRAFTER_TOKEN / PROMPTCRAFTER_API_KEY"
+                if self.token_from_env
+                else ("the stored credentials")
+            )
+            raise CLIError(
+                f"The token in {where} is not a token: it holds characters no token has."
+            )
         return PromptCrafterClient(
             token=self.token if need_token else None,
             base_url=self.url,

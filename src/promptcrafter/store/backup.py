@@ -23,6 +23,11 @@ from promptcrafter.store.sqlite import BUSY_TIMEOUT_MS
 
 # Files whose presence beside a database belongs to that database.
 _COMPANIONS = ("-wal", "-shm", "-journal")
+# Every file a database owns: a backup written over one of them would break it (over a lock
+# file, a new inode that no server holds, so restore would no longer see a running server).
+_OWN_FILES = (*_COMPANIONS, ".secret", *locks.LOCK_FILES)
+# What every PromptCrafter database holds, from the first migration on.
+_CORE_TABLES = frozenset({"alembic_version", "users", "prompts", "logs"})
 
 
 class BackupError(Exception):
@@ -38,8 +43,9 @@ def backup_sqlite(db_path: Path, dest: Path) -> None:
     """Copy the database at ``db_path`` to ``dest`` (replacing it) while others write."""
     if not db_path.is_file():
         raise BackupError(f"There is no database at {db_path}.")
+    _check_destination(dest)
     if _same_file(dest, db_path) or any(
-        _same_file(dest, locks.beside(db_path, suffix)) for suffix in (*_COMPANIONS, ".secret")
+        _same_file(dest, locks.beside(db_path, suffix)) for suffix in _OWN_FILES
     ):
         raise BackupError(f"{dest} is the database itself or one of its files; choose another.")
     try:
@@ -61,6 +67,7 @@ def restore_sqlite(
         raise BackupError(f"There is no backup at {backup}.")
     if secret is not None and not secret.is_file():
         raise BackupError(f"There is no secret key file at {secret}.")
+    _check_destination(db_path)
     try:
         _restore(backup, db_path, force=force, secret=secret)
     except sqlite3.DatabaseError as exc:
@@ -74,6 +81,7 @@ def _restore(backup: Path, db_path: Path, *, force: bool, secret: Path | None) -
         problems = _integrity(source)
         if problems:
             raise BackupError(f"{backup} fails the integrity check: {problems[0]}")
+        _check_is_ours(source, backup)
         try:
             with locks.no_server(db_path):
                 _refuse_to_replace(db_path, secret, force=force)
@@ -89,6 +97,31 @@ def _restore(backup: Path, db_path: Path, *, force: bool, secret: Path | None) -
             raise BackupError(
                 f"A server is running on {db_path}; stop it before restoring."
             ) from None
+
+
+def _check_destination(dest: Path) -> None:
+    """Refuse a name that is no file (``""``, ``.``, ``/``) or an existing thing that is not a
+    regular file: a backup renamed over a directory fails, and over a device or a FIFO (say
+    ``/dev/null``) would replace it."""
+    if not dest.name or dest.name in (".", ".."):
+        raise BackupError(f"{str(dest) or 'An empty name'} names no file; give a file name.")
+    if dest.is_symlink():
+        return  # the link itself is replaced, never what it points at
+    if dest.exists() and not dest.is_file():
+        raise BackupError(f"{dest} exists and is not a regular file; choose another name.")
+
+
+def _check_is_ours(source: sqlite3.Connection, backup: Path) -> None:
+    """A readable SQLite file is not yet a PromptCrafter backup: an empty file or another
+    program's database passes the integrity check, and restoring it would leave no data."""
+    tables = {row[0] for row in source.execute("SELECT name FROM sqlite_master")}
+    missing = sorted(_CORE_TABLES - tables)
+    version = None
+    if "alembic_version" in tables:
+        version = source.execute("SELECT version_num FROM alembic_version").fetchone()
+    if missing or version is None:
+        what = f"no {', '.join(missing)} table" if missing else "no schema version"
+        raise BackupError(f"{backup} is not a PromptCrafter database ({what}); nothing restored.")
 
 
 def copy_secret(source: Path, dest: Path) -> None:

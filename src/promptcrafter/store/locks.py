@@ -17,6 +17,9 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
+# The lock files above, by their suffixes (a backup must never be written over one).
+LOCK_FILES = (".lock", ".run-lock", ".write-lock", ".write-queue")
+
 
 def beside(db_path: Path, suffix: str) -> Path:
     return db_path.with_name(db_path.name + suffix)

@@ -27,6 +27,7 @@ from promptcrafter.errors import (
     TooManyRequests,
 )
 from promptcrafter.ids import KEY_ID
+from promptcrafter.numbers import digits_at_most
 from promptcrafter.security.apikeys import PREFIX
 from promptcrafter.store import apikeys
 from promptcrafter.store.apikeys import NOT_FOUND as KEY_NOT_FOUND
@@ -104,7 +105,9 @@ def _key_input(form: Form) -> dict[str, Any]:
     data: dict[str, Any] = {"name": form.text("name"), "scope": form.text("scope") or "write"}
     days = form.text("expires").strip()
     if days:
-        data["expiresInDays"] = int(days) if days.isascii() and days.isdigit() else days
+        # Too many digits for any valid value stay text, which the model refuses (400).
+        number = digits_at_most(days, 1_000_000)
+        data["expiresInDays"] = days if number is None else number
     return data
 
 

@@ -14,7 +14,11 @@ from promptcrafter.errors import DATABASE_DOWN
 router = APIRouter(tags=["operations"], route_class=ContractRoute)
 
 
-@router.get("/health", response_model=HealthOut, responses=documented_errors(503))
+# HEAD too: uptime checkers send it, and RFC 9110 expects it wherever GET works (uvicorn
+# sends the headers of the GET answer and no body).
+@router.api_route(
+    "/health", methods=["GET", "HEAD"], response_model=HealthOut, responses=documented_errors(503)
+)
 async def health(db: Db) -> Response:
     if await db.ping():
         return ORJSONResponse({"status": "ok"})

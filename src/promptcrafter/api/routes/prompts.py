@@ -14,6 +14,7 @@ from promptcrafter.api.params import LabelQuery, VersionQuery, version_or_label
 from promptcrafter.api.responses import array_response, prompt_body, prompt_response
 from promptcrafter.api.routing import ContractRoute, documented_errors, sentences
 from promptcrafter.ids import PROMPT_ID
+from promptcrafter.numbers import digits_at_most
 from promptcrafter.store import prompts, versions
 from promptcrafter.store.database import Database
 from promptcrafter.store.versions import MAX_VERSION
@@ -40,9 +41,8 @@ def expected_version(if_match: str | None) -> int | None:
         return None
     tag = if_match.strip()
     digits = tag[1:-1]
-    if len(tag) >= 3 and tag[0] == tag[-1] == '"' and digits.isascii() and digits.isdigit():
-        number = int(digits)
-        return number if number <= MAX_VERSION else 0
+    if len(tag) >= 3 and tag[0] == tag[-1] == '"':
+        return digits_at_most(digits, MAX_VERSION) or 0
     return 0
 
 

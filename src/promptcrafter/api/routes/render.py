@@ -11,12 +11,12 @@ from promptcrafter.api.deps import CurrentUser, Db
 from promptcrafter.api.models import ErrorOut, RenderIn, RenderOut
 from promptcrafter.api.responses import json_response
 from promptcrafter.api.routes.prompts import WRITE_ID_INVALID, PromptId
-from promptcrafter.api.routing import ContractRoute, documented_errors, sentences
+from promptcrafter.api.routing import ExactNumbersRoute, documented_errors, sentences
 from promptcrafter.store import versions
 from promptcrafter.store.database import Database
 from promptcrafter.templates import render
 
-router = APIRouter(prefix="/prompts", tags=["render"], route_class=ContractRoute)
+router = APIRouter(prefix="/prompts", tags=["render"], route_class=ExactNumbersRoute)
 
 _RESPONSES: dict[int | str, dict[str, Any]] = {
     **documented_errors(400, 401, 403, 404, 415),
