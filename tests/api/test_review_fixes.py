@@ -273,3 +273,45 @@ def test_head_on_health_answers_like_get(client: httpx.Client) -> None:
     assert response.status_code == 200
     assert response.content == b""
     assert response.headers["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "sentence"),
+    [
+        (
+            "GET",
+            "/prompts/prompt3%2Fx",
+            "The request is malformed or the prompt ID format is invalid.",
+        ),
+        ("PATCH", "/prompts/bad%2fid", "The prompt ID format is invalid."),
+        ("DELETE", "/prompts/prompt3%2F", "The prompt ID format is invalid."),
+        ("DELETE", "/logs/log3%2Fx", "The request is malformed or the log ID format is invalid."),
+    ],
+)
+def test_an_encoded_slash_in_an_id_is_a_malformed_id(
+    api: Api, method: str, path: str, sentence: str
+) -> None:
+    account = api.signup()
+    body = {"title": "A new title"} if method == "PATCH" else None
+    response = api.client.request(method, path, json=body, headers=account.headers)
+    assert_error(response, 400, sentence)
+    literal = api.client.get("/prompts/prompt3/x", headers=account.headers)
+    assert_error(literal, 404, "No resource exists at this path.")
+
+
+@pytest.mark.parametrize(
+    ("title", "queries"),
+    [
+        ("ΚΟΣΜΟΣ news", ["ΚΟΣ", "κοσμοσ", "σμοσ", "ΚΟΣΜΟΣ"]),
+        ("Straße name", ["STRASSE", "strasse", "straße", "Strasse"]),
+        ("Ship ﬁles", ["files", "FILES", "ﬁles"]),
+    ],
+)
+def test_search_folds_case_fully(api: Api, title: str, queries: list[str]) -> None:
+    account = api.signup()
+    prompt = api.create_prompt(account, title=title)
+    for query in queries:
+        for params in ({"q": query}, {"q": query, "limit": "5"}):
+            response = api.client.get("/search", params=params, headers=account.headers)
+            assert response.status_code == 200, response.text
+            assert [p["_id"] for p in response.json()] == [prompt["_id"]], (title, query)

@@ -177,14 +177,18 @@ def test_the_stored_pieces_follow_each_write(postgres_head: str, tmp_path: Path)
             f"/prompts/{prompt_id}", json={"content": "second"}, headers=account.headers
         )
         assert response.status_code == 200, response.text
-        assert stored_pieces(postgres_head, prompt_id) == grams.of_text("renamed ops ß-x second")
+        assert stored_pieces(postgres_head, prompt_id) == grams.of_text(
+            fold("Renamed ops ß-x second")
+        )
         # A long text is numbered in a thread (store/prompts.py): same entry, same search.
         long = " ".join(f"w{i}x" for i in range(6000))
         response = api.client.patch(
             f"/prompts/{prompt_id}", json={"content": long}, headers=account.headers
         )
         assert response.status_code == 200, response.text
-        assert stored_pieces(postgres_head, prompt_id) == grams.of_text(f"renamed ops ß-x {long}")
+        assert stored_pieces(postgres_head, prompt_id) == grams.of_text(
+            fold(f"Renamed ops ß-x {long}")
+        )
         found = api.client.get("/search", params={"q": "w5999x"}, headers=account.headers)
         assert [p["_id"] for p in found.json()] == [prompt_id]
         response = api.client.patch(

@@ -10,7 +10,9 @@ it is unsure about, takes the ordinary way through the stack.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import unquote
 
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
@@ -39,7 +41,20 @@ class PromptCrafterAPI(FastAPI):
                 return
             receive = taken
             scope.setdefault(DECLINED, True)
+        if scope["type"] == "http":
+            _keep_encoded_slashes(scope)
         await super().__call__(scope, receive, send)
+
+
+def _keep_encoded_slashes(scope: Scope) -> None:
+    """``/prompts/prompt3%2Fx`` names the id ``prompt3/x``, a malformed one (400, in the
+    route's words). ASGI decodes the path, so the router would see two segments and answer
+    404; the path is decoded again here with ``%2F`` left as written, which no id matches."""
+    raw: bytes = scope.get("raw_path") or b""
+    if b"%2" not in raw or b"%2f" not in raw.lower():
+        return
+    path = raw.split(b"?", 1)[0].decode("latin-1")
+    scope["path"] = unquote(re.sub("%2[fF]", "%252F", path))
 
 
 def _has_origin(scope: Scope) -> bool:

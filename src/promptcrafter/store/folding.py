@@ -1,4 +1,4 @@
-"""Case folding for search, done in Python so every engine folds the same way.
+"""Case folding for search (str.casefold), done in Python so every engine folds the same way.
 
 The folded copies end with two ``PAD`` characters. A trigram index only knows three-character
 runs, so a one- or two-character term can only be found as the start of some trigram; the pad
@@ -17,7 +17,8 @@ _PADDING = PAD * 2
 
 
 def fold(text: str) -> str:
-    return text.lower().replace(PAD, "")
+    # casefold, not lower: see migration 0016 (final sigma, ß); both sides fold alike.
+    return text.casefold().replace(PAD, "")
 
 
 def fold_title(title: str) -> str:
