@@ -273,6 +273,10 @@ def test_head_on_health_answers_like_get(client: httpx.Client) -> None:
     assert response.status_code == 200
     assert response.content == b""
     assert response.headers["content-type"] == "application/json"
+    document = client.get("/openapi.json").json()
+    assert list(document["paths"]["/health"]) == ["get"]
+    ids = [op["operationId"] for item in document["paths"].values() for op in item.values()]
+    assert len(ids) == len(set(ids))  # Swagger UI tells operations apart by it
 
 
 @pytest.mark.parametrize(
