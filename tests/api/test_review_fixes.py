@@ -319,3 +319,18 @@ def test_search_folds_case_fully(api: Api, title: str, queries: list[str]) -> No
             response = api.client.get("/search", params=params, headers=account.headers)
             assert response.status_code == 200, response.text
             assert [p["_id"] for p in response.json()] == [prompt["_id"]], (title, query)
+
+
+def test_head_answers_wherever_get_does(api: Api) -> None:
+    account = api.signup()
+    prompt = api.create_prompt(account, title="Headed prompt")
+    for path in (f"/prompts/{prompt['_id']}", "/prompts", "/search?q=headed", "/logs"):
+        got = api.client.get(path, headers=account.headers)
+        head = api.client.head(path, headers=account.headers)
+        assert (head.status_code, got.status_code) == (200, 200), path
+        assert head.content == b""
+        assert head.headers["content-type"] == got.headers["content-type"]
+        assert head.headers.get("etag") == got.headers.get("etag")
+    assert api.client.head(f"/prompts/{prompt['_id']}").status_code == 401
+    refused = api.client.request("PUT", "/prompts", headers=account.headers)
+    assert refused.status_code == 405 and "HEAD" in refused.headers["allow"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -147,13 +148,19 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
         from fastapi.openapi.utils import get_openapi
 
-        schema = get_openapi(
-            title=app.title,
-            version=app.version,
-            description=app.description,
-            routes=app.routes,
-        )
+        with warnings.catch_warnings():
+            # Every GET route answers HEAD too (api/routing.py), and FastAPI warns that the
+            # HEAD repeats the GET's operationId. The HEAD entries are dropped below (Swagger UI
+            # tells operations apart by that id); a test checks the ids left are unique.
+            warnings.filterwarnings("ignore", "Duplicate Operation ID", UserWarning)
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
         for path, operations in schema.get("paths", {}).items():
+            operations.pop("head", None)
             for operation in operations.values():
                 operation.get("responses", {}).pop("422", None)
                 if path not in PUBLIC_PATHS:

@@ -115,6 +115,13 @@ def _query_names(dependant: Dependant) -> set[str]:
 class ContractRoute(APIRoute):
     request_class: type[Request] = _JSONRequest
 
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        # HEAD wherever GET works (RFC 9110; uptime checkers send it): the GET answer's
+        # headers, no body (uvicorn drops it). The OpenAPI document lists only the GET.
+        if self.methods is not None and "GET" in self.methods:
+            self.methods.add("HEAD")
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         # A body sent without Content-Type is read as JSON, as the fast path reads it: FastAPI
         # would otherwise hand the raw bytes to validation ("not a valid dictionary") on some

@@ -19,9 +19,3 @@ async def health(db: Db) -> Response:
     if await db.ping():
         return ORJSONResponse({"status": "ok"})
     return ORJSONResponse({"status": "unavailable", "error": DATABASE_DOWN}, status_code=503)
-
-
-# HEAD too: uptime checkers send it, and RFC 9110 expects it wherever GET works (uvicorn sends
-# the GET answer's headers and no body). Left out of the OpenAPI document, where it would be a
-# second operation with the same operationId (Swagger UI then opens both as one).
-router.add_api_route("/health", health, methods=["HEAD"], include_in_schema=False)
