@@ -166,6 +166,13 @@ class SQLiteDatabase:
         """Whether the file can be read. A connection of its own, opened for the check: the
         long-lived ones answer ``SELECT 1`` without the file, and a query from their page
         cache, while the file may have become unreadable (damaged, replaced, its disk gone)."""
+        # Off the event loop: opening a file may wait (up to the 1 s timeout) on a lock, and
+        # a health probe must not stall the requests being served meanwhile.
+        loop = asyncio.get_running_loop()
+        readable = await loop.run_in_executor(self._scanners, self._file_readable)
+        return readable and self._thread.is_alive()
+
+    def _file_readable(self) -> bool:
         try:
             # Read-only: a file that is gone is an error here, not a new empty database.
             uri = self.path.resolve().as_uri() + "?mode=ro"
@@ -176,7 +183,7 @@ class SQLiteDatabase:
                 conn.close()
         except sqlite3.Error:
             return False
-        return self._thread.is_alive()
+        return True
 
     def stats(self) -> dict[str, float]:
         return {"write_queue": float(self._jobs.qsize())}
