@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from promptcrafter.api import exact_json
 from promptcrafter.api.deps import _caller, request_caller
-from promptcrafter.api.models import ErrorOut
+from promptcrafter.api.response_models import ErrorOut
 from promptcrafter.errors import (
     MALFORMED_PARAMS,
     MISSING_OR_INVALID,

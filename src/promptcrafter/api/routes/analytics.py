@@ -11,8 +11,9 @@ from starlette.responses import Response
 
 from promptcrafter import diffs, stats
 from promptcrafter.api.deps import CurrentUser, Db
-from promptcrafter.api.models import LABEL_PATTERN, CompareOut, DiffOut, ModelName, StatsOut
+from promptcrafter.api.models import LABEL_PATTERN, ModelName
 from promptcrafter.api.params import version_number
+from promptcrafter.api.response_models import CompareOut, DiffOut, StatsOut
 from promptcrafter.api.responses import json_response
 from promptcrafter.api.routes.prompts import WRITE_ID_INVALID, PromptId
 from promptcrafter.api.routing import ContractRoute, documented_errors, sentences

@@ -7,15 +7,8 @@ from starlette.responses import Response
 
 from promptcrafter import accounts
 from promptcrafter.api.deps import ClientIP, CurrentUser, Svc
-from promptcrafter.api.models import (
-    AccountDeleteIn,
-    LoginIn,
-    LoginOut,
-    PasswordChangeIn,
-    SignupIn,
-    SignupOut,
-    UserOut,
-)
+from promptcrafter.api.models import AccountDeleteIn, LoginIn, PasswordChangeIn, SignupIn
+from promptcrafter.api.response_models import LoginOut, SignupOut, UserOut
 from promptcrafter.api.responses import ORJSONResponse, user_body
 from promptcrafter.api.routing import ContractRoute, documented_errors
 from promptcrafter.clock import iso_ms

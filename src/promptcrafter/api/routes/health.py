@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from promptcrafter.api.deps import Db
-from promptcrafter.api.models import HealthOut
+from promptcrafter.api.response_models import HealthOut
 from promptcrafter.api.responses import ORJSONResponse
 from promptcrafter.api.routing import ContractRoute, documented_errors
 from promptcrafter.errors import DATABASE_DOWN

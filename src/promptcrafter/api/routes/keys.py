@@ -9,7 +9,8 @@ from starlette.responses import Response
 
 from promptcrafter import accounts
 from promptcrafter.api.deps import CurrentUser, Db, Svc
-from promptcrafter.api.models import ApiKeyCreatedOut, ApiKeyIn, ApiKeyOut
+from promptcrafter.api.models import ApiKeyIn
+from promptcrafter.api.response_models import ApiKeyCreatedOut, ApiKeyOut
 from promptcrafter.api.responses import ORJSONResponse, api_key_body
 from promptcrafter.api.routing import ContractRoute, documented_errors, sentences
 from promptcrafter.errors import KEY_NOT_FOR_ACCOUNT, Forbidden

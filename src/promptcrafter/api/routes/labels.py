@@ -6,8 +6,9 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from promptcrafter.api.deps import CurrentUser, Db
-from promptcrafter.api.models import LabelChangeOut, LabelIn, LabelOut
+from promptcrafter.api.models import LabelIn
 from promptcrafter.api.params import REGISTRY_PARAMS, LabelPath
+from promptcrafter.api.response_models import LabelChangeOut, LabelOut
 from promptcrafter.api.responses import json_response, label_body, label_change_body
 from promptcrafter.api.routes.prompts import WRITE_ID_INVALID, PromptId
 from promptcrafter.api.routing import ContractRoute, documented_errors, sentences

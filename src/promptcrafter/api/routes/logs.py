@@ -9,7 +9,8 @@ from starlette.responses import Response
 
 from promptcrafter.api.deps import CurrentUser, Db, Svc
 from promptcrafter.api.listings import PAGED_HEADERS, LogFilters, Paging, answer, plan_logs
-from promptcrafter.api.models import LogIn, LogOut
+from promptcrafter.api.models import LogIn
+from promptcrafter.api.response_models import LogOut
 from promptcrafter.api.responses import array_response, log_body, log_response
 from promptcrafter.api.routing import ContractRoute, documented_errors, sentences
 from promptcrafter.ids import LOG_ID, PROMPT_ID

@@ -9,8 +9,9 @@ from starlette.responses import Response
 
 from promptcrafter.api.deps import Caller, CurrentUser, Db, Svc
 from promptcrafter.api.listings import PAGED_HEADERS, Paging, answer, plan_prompts
-from promptcrafter.api.models import PromptIn, PromptOut, PromptPatch
+from promptcrafter.api.models import PromptIn, PromptPatch
 from promptcrafter.api.params import LabelQuery, VersionQuery, version_or_label
+from promptcrafter.api.response_models import PromptOut
 from promptcrafter.api.responses import array_response, prompt_body, prompt_response
 from promptcrafter.api.routing import ContractRoute, documented_errors, sentences
 from promptcrafter.ids import PROMPT_ID

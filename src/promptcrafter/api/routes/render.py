@@ -8,7 +8,8 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from promptcrafter.api.deps import CurrentUser, Db
-from promptcrafter.api.models import ErrorOut, RenderIn, RenderOut
+from promptcrafter.api.models import RenderIn
+from promptcrafter.api.response_models import ErrorOut, RenderOut
 from promptcrafter.api.responses import json_response
 from promptcrafter.api.routes.prompts import WRITE_ID_INVALID, PromptId
 from promptcrafter.api.routing import ExactNumbersRoute, documented_errors, sentences

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from promptcrafter.api.deps import CurrentUser, Svc
 from promptcrafter.api.listings import PAGED_HEADERS, Paging, paged_response
-from promptcrafter.api.models import PromptOut
+from promptcrafter.api.response_models import PromptOut
 from promptcrafter.api.responses import json_array, prompt_body
 from promptcrafter.api.routing import ContractRoute, documented_errors, sentences
 from promptcrafter.errors import BadRequest

@@ -9,8 +9,9 @@ from starlette.responses import Response
 
 from promptcrafter.api.deps import CurrentUser, Db, Svc
 from promptcrafter.api.listings import PAGED_HEADERS, Paging, versions_answer
-from promptcrafter.api.models import PromptOut, RestoreIn, VersionOut
+from promptcrafter.api.models import RestoreIn
 from promptcrafter.api.params import REGISTRY_PARAMS, VersionPath, version_number
+from promptcrafter.api.response_models import PromptOut, VersionOut
 from promptcrafter.api.responses import (
     array_response,
     json_response,
