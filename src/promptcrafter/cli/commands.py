@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from rich.console import RenderableType
 
 from promptcrafter.cli import credentials, keys, output, registry_commands, transfer
+from promptcrafter.cli.argtypes import KEY_ID, LOG_ID, PROMPT_ID
 from promptcrafter.cli.session import (
     CLIError,
     Handler,
@@ -317,21 +318,23 @@ def register(subparsers: Subparsers) -> None:
     prompts = _group(subparsers, "prompts", "list, show, create, change and delete prompts")
     _add(prompts, "list", _prompts_list, "list your prompts, oldest first", common)
     p = _add(prompts, "get", _prompts_get, "show one prompt (or one of its versions)", common)
-    p.add_argument("id", help="prompt id")
+    p.add_argument("id", type=PROMPT_ID, help="prompt id")
     registry_commands.version_or_label(p)
     p = _add(prompts, "create", _prompts_create, "store a new prompt", common)
     _prompt_fields(p, create=True)
     p = _add(prompts, "update", _prompts_update, "change some fields of a prompt", common)
-    p.add_argument("id", help="prompt id")
+    p.add_argument("id", type=PROMPT_ID, help="prompt id")
     _prompt_fields(p, create=False)
     p = _add(prompts, "delete", _prompts_delete, "delete a prompt and its logs", common)
-    p.add_argument("id", help="prompt id")
+    p.add_argument("id", type=PROMPT_ID, help="prompt id")
 
     logs = _group(subparsers, "logs", "list, record and delete outputs of tested prompts")
     p = _add(logs, "list", _logs_list, "list your logs, oldest first", common)
-    p.add_argument("--prompt", metavar="ID", help="only the logs of this prompt")
+    p.add_argument("--prompt", metavar="ID", type=PROMPT_ID, help="only the logs of this prompt")
     p = _add(logs, "create", _logs_create, "record an output of a prompt", common)
-    p.add_argument("--prompt", metavar="ID", required=True, help="the prompt tested")
+    p.add_argument(
+        "--prompt", metavar="ID", type=PROMPT_ID, required=True, help="the prompt tested"
+    )
     text = p.add_mutually_exclusive_group(required=True)
     text.add_argument("--output", help="the output text")
     text.add_argument(
@@ -342,7 +345,7 @@ def register(subparsers: Subparsers) -> None:
     p.add_argument("--score", type=_score, help="a score from 0 to 10")
     registry_commands.version_or_label(p)
     p = _add(logs, "delete", _logs_delete, "delete a log", common)
-    p.add_argument("id", help="log id")
+    p.add_argument("id", type=LOG_ID, help="log id")
 
     registry_commands.register(subparsers, prompts, common)
 
@@ -356,7 +359,7 @@ def register(subparsers: Subparsers) -> None:
     p.add_argument("--days", type=int, metavar="N", help="expire after N days (1-3650)")
     _add(api_keys, "list", keys.list_keys, "list your API keys", common)
     p = _add(api_keys, "revoke", keys.revoke, "delete an API key at once", common)
-    p.add_argument("id", help="key id")
+    p.add_argument("id", type=KEY_ID, help="key id")
 
     p = _add(subparsers, "export", transfer.export_command, transfer.EXPORT_HELP, common)
     p.add_argument("file", metavar="FILE", help="JSON lines file to write (`-` for stdout)")

@@ -16,7 +16,8 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, TextIO
 
-from rich.console import Console, Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.progress import BarColumn, MofNCompleteColumn, TextColumn
 from rich.progress import Progress as RichProgress
 from rich.table import Table
@@ -107,22 +108,74 @@ def text(value: object) -> Text:
     return Text(clean(str(value)))
 
 
+# Between two columns: a cell's one-space padding on each side (the outer edges have none).
+_GAP = 2
+# The flexible column is never cut below this (or its header, or its longest cell).
+_FLEX_MIN = 12
+
+
+class FittedTable:
+    """Rows as a table that fits the width it is drawn at. Only the ``flexible`` column is
+    ever cut short (with an ellipsis); when the other columns alone do not fit, each row is
+    shown as a block of ``HEADER value`` lines instead (psql's expanded display), so an id or a
+    number is never cut and no column disappears."""
+
+    def __init__(
+        self, headers: Sequence[str], rows: Sequence[Sequence[str]], flexible: int | None
+    ) -> None:
+        self.headers = list(headers)
+        self.rows = [[one_line(cell) for cell in row] for row in rows]
+        self.flexible = flexible
+        self.widths = [
+            max([cell_len(header)] + [cell_len(row[i]) for row in self.rows])
+            for i, header in enumerate(self.headers)
+        ]
+
+    def narrowest(self) -> int:
+        """The width the table needs with its flexible column cut as far as it may be."""
+        widths = list(self.widths)
+        if self.flexible is not None:
+            floor = max(cell_len(self.headers[self.flexible]), _FLEX_MIN)
+            widths[self.flexible] = min(widths[self.flexible], floor)
+        return sum(widths) + _GAP * (len(widths) - 1)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if self.narrowest() <= options.max_width:
+            yield self._table(options.max_width)
+        else:
+            yield self._records()
+
+    def _table(self, width: int) -> Table:
+        widths = list(self.widths)
+        if self.flexible is not None:
+            others = sum(widths) - widths[self.flexible] + _GAP * (len(widths) - 1)
+            widths[self.flexible] = min(widths[self.flexible], width - others)
+        grid = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
+        for header, column_width in zip(self.headers, widths, strict=True):
+            grid.add_column(header, width=column_width, no_wrap=True, overflow="ellipsis")
+        for row in self.rows:
+            grid.add_row(*(Text(cell, no_wrap=True, overflow="ellipsis") for cell in row))
+        return grid
+
+    def _records(self) -> Group:
+        blocks: list[RenderableType] = []
+        for row in self.rows:
+            if blocks:
+                blocks.append(Text(""))
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(no_wrap=True, style="bold")
+            grid.add_column(overflow="fold")  # a value wider than the screen folds, never cut
+            for header, cell in zip(self.headers, row, strict=True):
+                grid.add_row(Text(header), Text(cell or "-"))
+            blocks.append(grid)
+        return Group(*blocks)
+
+
 def table(
     headers: Sequence[str], rows: Sequence[Sequence[str]], *, flexible: int | None = None
-) -> Table:
-    """Columns that keep their content on one line; ``flexible`` names the column that is
-    cut short (with an ellipsis) so the table fits the width."""
-    grid = Table(box=None, show_edge=False, pad_edge=False, header_style="bold")
-    for i, header in enumerate(headers):
-        # Rich narrows wrappable columns first: only the flexible one is, and its cells are
-        # cut short with an ellipsis rather than wrapped, so every row stays one line.
-        flex = i == flexible
-        grid.add_column(
-            header, no_wrap=not flex, overflow="ellipsis", min_width=len(header) if flex else None
-        )
-    for row in rows:
-        grid.add_row(*(Text(one_line(cell), no_wrap=True, overflow="ellipsis") for cell in row))
-    return grid
+) -> FittedTable:
+    """Rows under ``headers``; ``flexible`` names the column cut short to fit the width."""
+    return FittedTable(headers, rows, flexible)
 
 
 def empty(sentence: str) -> Text:

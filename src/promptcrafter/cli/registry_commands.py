@@ -8,6 +8,7 @@ import sys
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from promptcrafter.cli import output, registry_views
+from promptcrafter.cli.argtypes import LABEL, PROMPT_ID
 from promptcrafter.cli.records import strict_json
 from promptcrafter.cli.session import CLIError, Handler, guarded, read_text, session
 from promptcrafter.numbers import digits_at_most
@@ -172,14 +173,14 @@ def _add(
 ) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(name, help=help_text, description=help_text, parents=[parent])
     parser.set_defaults(func=guarded(handler))
-    parser.add_argument("id", help="prompt id")
+    parser.add_argument("id", type=PROMPT_ID, help="prompt id")
     return parser
 
 
 def version_or_label(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--version", type=_version, metavar="N", help="a version number")
-    which.add_argument("--label", metavar="NAME", help="the version a label points at")
+    which.add_argument("--label", metavar="NAME", type=LABEL, help="the version a label points at")
 
 
 def register(subparsers: Subparsers, prompts: Subparsers, common: Any) -> None:
@@ -206,12 +207,12 @@ def register(subparsers: Subparsers, prompts: Subparsers, common: Any) -> None:
     labels = labels_parser.add_subparsers(dest="labels_command", metavar="COMMAND", required=True)
     _add(labels, "list", _labels_list, "list a prompt's labels", common)
     p = _add(labels, "set", _labels_set, "create a label or move it to a version", common)
-    p.add_argument("name", help="label name, e.g. production")
+    p.add_argument("name", type=LABEL, help="label name, e.g. production")
     p.add_argument("version", type=_version, help="the version it points at")
     p = _add(labels, "delete", _labels_delete, "delete a label (its history stays)", common)
-    p.add_argument("name", help="label name")
+    p.add_argument("name", type=LABEL, help="label name")
     p = _add(labels, "history", _labels_history, "every change of a label, newest first", common)
-    p.add_argument("name", help="label name")
+    p.add_argument("name", type=LABEL, help="label name")
 
     p = _add(subparsers, "render", _render, "fill a prompt's {{ variables }}", common)
     p.add_argument("--var", action="append", metavar="NAME=VALUE", help="a value; repeat")

@@ -10,6 +10,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import httpx
+
 from promptcrafter.cli import credentials
 from promptcrafter.client import (
     DEFAULT_BASE_URL,
@@ -96,6 +98,10 @@ def resolve_url(args: argparse.Namespace) -> str:
     url = credentials.normalize_url(url)
     if not url.lower().startswith(("http://", "https://")):
         raise CLIError(f"The server URL must start with http:// or https://, got {url!r}.", 2)
+    try:
+        httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise CLIError(f"The server URL {url!r} is not a valid URL ({exc}).", 2) from None
     return url
 
 

@@ -26,6 +26,7 @@ from promptcrafter.client import (
     PromptCrafterAPIError,
     PromptCrafterClient,
     PromptCrafterConnectionError,
+    PromptCrafterError,
 )
 
 EXPORT_HELP = "write all your prompts and their logs to a JSON lines file"
@@ -112,9 +113,29 @@ class ImportReport:
         return f"Imported {created} and {created_logs}; {failed} and {failed_logs} failed."
 
 
-def _create(client: PromptCrafterClient, record: Record) -> str:
-    """The prompt with its whole history and labels, or nothing: a failure part way removes
-    what was made, so a prompt is never imported half."""
+class _StepFailed(Exception):
+    """A step of recreating a prompt failed; ``sentence`` says which and why."""
+
+    def __init__(self, sentence: str) -> None:
+        super().__init__(sentence)
+        self.sentence = sentence
+
+
+def _check_number(made: Prompt, wanted: int, before: int | None) -> None:
+    """The server numbered the version it kept as the file does (a server without versions
+    says nothing, and is not asked)."""
+    if "version" not in made or made["version"] == wanted:
+        return
+    # The server makes no version for a change that changes nothing; the file's later
+    # numbers, labels and logs would then name other texts than they did.
+    why = f" (it is the same as version {before})" if before else ""
+    raise _StepFailed(f"version {wanted} would be version {made['version']} here{why}")
+
+
+def _create(client: PromptCrafterClient, record: Record, where: str) -> str:
+    """The prompt with its whole history and labels, or nothing: a failure part way (an error
+    answer, a lost connection, Ctrl-C) removes what was made, so a prompt is never imported
+    half."""
     first = record.versions[0]
     prompt = client.create_prompt(
         first.title,
@@ -125,9 +146,12 @@ def _create(client: PromptCrafterClient, record: Record) -> str:
         first_version=first.number if first.number != 1 else None,
     )
     prompt_id = prompt["_id"]
+    step = f"version {first.number}"
     try:
+        _check_number(prompt, first.number, None)
         for version in record.versions[1:]:
-            client.update_prompt(
+            step = f"version {version.number}"
+            made = client.update_prompt(
                 prompt_id,
                 title=version.title,
                 content=version.content,
@@ -135,13 +159,26 @@ def _create(client: PromptCrafterClient, record: Record) -> str:
                 tags=version.tags or [],
                 commit_message=version.commit_message,
             )
+            _check_number(made, version.number, version.number - 1)
         for name, number in record.labels.items():
+            step = f"label {name!r}"
             client.set_label(prompt_id, name, number)
-    except PromptCrafterAPIError:
-        with contextlib.suppress(PromptCrafterAPIError):
-            client.delete_prompt(prompt_id)
+    except BaseException as exc:
+        _remove(client, prompt_id, where)
+        if isinstance(exc, PromptCrafterAPIError) and not isinstance(exc, AuthenticationError):
+            raise _StepFailed(f"{step}: {exc.message}") from exc
         raise
     return prompt_id
+
+
+def _remove(client: PromptCrafterClient, prompt_id: str, where: str) -> None:
+    try:
+        client.delete_prompt(prompt_id)
+    except PromptCrafterError:
+        sys.stderr.write(
+            f"{where}: prompt {prompt_id} was left part made and could not be removed; "
+            f"delete it with `promptcrafter prompts delete {prompt_id}`.\n"
+        )
 
 
 def import_line(client: PromptCrafterClient, line: str, where: str, report: ImportReport) -> None:
@@ -152,13 +189,14 @@ def import_line(client: PromptCrafterClient, line: str, where: str, report: Impo
         report.problems.append(f"{where}: {exc}")
         return
     try:
-        prompt_id = _create(client, record)
+        prompt_id = _create(client, record, where)
     except (AuthenticationError, PromptCrafterConnectionError):
         raise
-    except PromptCrafterAPIError as exc:
+    except (_StepFailed, PromptCrafterAPIError) as exc:
+        why = exc.sentence if isinstance(exc, _StepFailed) else exc.message
         report.prompts_failed += 1
         report.logs_failed += len(record.logs)
-        report.problems.append(f"{where}: prompt not created: {exc.message}")
+        report.problems.append(f"{where}: prompt not created: {why}")
         return
     report.prompts_created += 1
     for number, log in enumerate(record.logs, start=1):
@@ -178,6 +216,10 @@ def _lines(path: str) -> tuple[int, Iterator[tuple[int, str]]]:
     if path == "-":
         text = sys.stdin.buffer.read().decode("utf-8")
         lines = [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
+        return len(lines), iter(lines)
+    if not os.path.isfile(path):  # a pipe or a FIFO (`<(...)`, /dev/stdin) reads only once
+        with open(path, encoding="utf-8", newline="\n") as handle:
+            lines = [(n, line) for n, line in enumerate(handle, start=1) if line.strip()]
         return len(lines), iter(lines)
     with open(path, encoding="utf-8", newline="\n") as handle:
         total = sum(1 for line in handle if line.strip())

@@ -19,6 +19,7 @@ from promptcrafter.client._errors import (
     PromptCrafterError,
     RateLimitError,
     ServerError,
+    UnreadableAnswerError,
 )
 from promptcrafter.client._registry import Page
 from promptcrafter.client._sync import PromptCrafterClient
@@ -56,6 +57,7 @@ __all__ = [
     "RateLimitError",
     "Rendered",
     "ServerError",
+    "UnreadableAnswerError",
     "User",
     "Version",
 ]

@@ -11,7 +11,7 @@ import httpx
 
 from promptcrafter.client import _endpoints as ep
 from promptcrafter.client._async_registry import AsyncRegistryMethods
-from promptcrafter.client._cache import PromptCache
+from promptcrafter.client._cache import UNREACHABLE, PromptCache
 from promptcrafter.client._common import (
     DEFAULT_MAX_RETRY_DELAY,
     DEFAULT_TIMEOUT,
@@ -21,7 +21,6 @@ from promptcrafter.client._common import (
     default_headers,
     handle_response,
 )
-from promptcrafter.client._errors import PromptCrafterConnectionError, ServerError
 from promptcrafter.client._types import ApiKey, Log, Prompt, User
 
 T = TypeVar("T")
@@ -166,13 +165,13 @@ class AsyncPromptCrafterClient(AsyncRegistryMethods, ClientBase[httpx.AsyncClien
         if cache_ttl is None:
             return await self._send(call)
         ttl = PromptCache.check_ttl(cache_ttl)
-        key = (prompt_id, version, label)
+        key = self._cache_key(prompt_id, version, label)
         cached = self._prompt_cache.fresh(key, ttl)
         if cached is not None:
             return cached
         try:
             prompt = await self._send(call)
-        except (PromptCrafterConnectionError, ServerError):
+        except UNREACHABLE:
             stale = self._prompt_cache.last_good(key)
             if stale is None:
                 raise

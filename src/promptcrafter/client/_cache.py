@@ -3,22 +3,32 @@
 An application that renders a labelled prompt on every request should not need a round trip
 each time, nor fail when the prompt server is briefly away. A copy younger than the call's
 ``cache_ttl`` is served without asking; an older one is fetched again, and if the server cannot
-be reached (no connection, or a 5xx answer) the last good copy is served, marked
-``stale: True``, instead of raising. Answers that say the prompt is gone (404, 403) are never
-papered over.
+be reached (no connection, a 5xx answer, or a body that is not the API's) the last good copy
+is served, marked ``stale: True``, instead of raising. Answers that say the prompt is gone (404,
+403) or the credential is refused (401) are never papered over. Copies are kept per credential,
+so a client that changes accounts never serves one account's prompt to another.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from promptcrafter.client._errors import (
+    PromptCrafterConnectionError,
+    ServerError,
+    UnreadableAnswerError,
+)
 from promptcrafter.client._types import Prompt
 
-Key = tuple[str, int | None, str | None]
+# (the credential's mark, prompt id, version, label)
+Key = tuple[str | None, str, int | None, str | None]
+# What makes a stale copy worth serving: the server was not reached or did not answer as itself.
+UNREACHABLE = (PromptCrafterConnectionError, ServerError, UnreadableAnswerError)
 # Bounded so a process that reads many distinct prompts cannot grow without limit.
 MAX_ENTRIES = 1024
 
@@ -27,6 +37,11 @@ MAX_ENTRIES = 1024
 class _Entry:
     prompt: Prompt
     fetched_at: float
+
+
+def credential_mark(token: str | None) -> str | None:
+    """Who a copy was fetched as, without keeping the token itself in the cache."""
+    return None if token is None else hashlib.sha256(token.encode()).hexdigest()
 
 
 class PromptCache:

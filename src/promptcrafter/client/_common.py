@@ -17,10 +17,10 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
 
-from promptcrafter.client._cache import PromptCache
+from promptcrafter.client._cache import Key, PromptCache, credential_mark
 from promptcrafter.client._errors import (
     PromptCrafterConnectionError,
-    PromptCrafterError,
+    UnreadableAnswerError,
     connection_error,
     error_from_response,
     parse_retry_after,
@@ -55,6 +55,10 @@ def resolve_base_url(base_url: str | None) -> str:
     url = (base_url or os.environ.get(URL_ENV) or DEFAULT_BASE_URL).strip()
     if not url.lower().startswith(("http://", "https://")):
         raise ValueError(f"The PromptCrafter URL must start with http:// or https://, got {url!r}.")
+    try:
+        httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise ValueError(f"The PromptCrafter URL {url!r} is not a valid URL ({exc}).") from None
     return url.rstrip("/")
 
 
@@ -160,6 +164,11 @@ class ClientBase(Generic[HttpT]):
     def __repr__(self) -> str:
         return f"{self._name}(base_url={self._base_url!r})"
 
+    def _cache_key(self, prompt_id: str, version: int | None, label: str | None) -> Key:
+        """A cached copy belongs to the credential that fetched it: after ``set_token``,
+        ``login`` or ``logout`` another account's copy is never served, fresh or stale."""
+        return (credential_mark(self._token), prompt_id, version, label)
+
     def _build(self, call: Call[Any]) -> httpx.Request:
         return build_request(self._http, call, self._token)
 
@@ -174,7 +183,7 @@ def read_json(response: httpx.Response) -> Any:
     try:
         return response.json()
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError) as exc:
-        raise PromptCrafterError(
+        raise UnreadableAnswerError(
             f"The server answered HTTP {response.status_code} with a body that is not JSON."
         ) from exc
 
@@ -182,14 +191,14 @@ def read_json(response: httpx.Response) -> Any:
 def read_object(response: httpx.Response) -> dict[str, Any]:
     data = read_json(response)
     if not isinstance(data, dict):
-        raise PromptCrafterError("The server answered with JSON that is not an object.")
+        raise UnreadableAnswerError("The server answered with JSON that is not an object.")
     return data
 
 
 def read_list(response: httpx.Response) -> list[dict[str, Any]]:
     data = read_json(response)
     if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise PromptCrafterError("The server answered with JSON that is not a list of objects.")
+        raise UnreadableAnswerError("The server answered with JSON that is not a list of objects.")
     return data
 
 

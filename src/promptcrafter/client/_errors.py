@@ -32,6 +32,11 @@ class PromptCrafterConnectionError(PromptCrafterError, ConnectionError):
         return (type(self), (self.message,), self.__dict__)
 
 
+class UnreadableAnswerError(PromptCrafterError):
+    """The server answered with a success status but a body that is not the API's (a captive
+    portal or a misconfigured proxy answering in its place, for instance)."""
+
+
 class PromptCrafterAPIError(PromptCrafterError):
     """The server answered with an error status.
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import httpx
 
 from promptcrafter.client import _endpoints as ep
-from promptcrafter.client._cache import PromptCache
+from promptcrafter.client._cache import UNREACHABLE, PromptCache
 from promptcrafter.client._common import (
     DEFAULT_MAX_RETRY_DELAY,
     DEFAULT_TIMEOUT,
@@ -20,7 +20,6 @@ from promptcrafter.client._common import (
     default_headers,
     handle_response,
 )
-from promptcrafter.client._errors import PromptCrafterConnectionError, ServerError
 from promptcrafter.client._sync_registry import RegistryMethods
 from promptcrafter.client._types import ApiKey, Log, Prompt, User
 
@@ -166,13 +165,13 @@ class PromptCrafterClient(RegistryMethods, ClientBase[httpx.Client]):
         if cache_ttl is None:
             return self._send(call)
         ttl = PromptCache.check_ttl(cache_ttl)
-        key = (prompt_id, version, label)
+        key = self._cache_key(prompt_id, version, label)
         cached = self._prompt_cache.fresh(key, ttl)
         if cached is not None:
             return cached
         try:
             prompt = self._send(call)
-        except (PromptCrafterConnectionError, ServerError):
+        except UNREACHABLE:
             stale = self._prompt_cache.last_good(key)
             if stale is None:
                 raise
