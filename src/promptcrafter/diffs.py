@@ -45,36 +45,167 @@ def _added_removed(before: Sequence[str], after: Sequence[str]) -> dict[str, lis
     return {"added": _only_in(after, before), "removed": _only_in(before, after)}
 
 
+# --- matching lines, at a bounded cost ---------------------------------------------------------
+
+Opcode = tuple[str, int, int, int, int]  # (tag, i1, i2, j1, j2), as difflib's opcodes
+REPLACE = "replace"
+# How much matching one diff may do, in steps of SequenceMatcher's inner loop (each line of one
+# side against each place the same line occurs in the other). Prose, code and prompts rarely
+# repeat a line often and stay far below it (a 200 kB prompt with edits all over: ~0.1 M); a
+# text of a few lines repeated thousands of times in a new order makes matching quadratic
+# (50,000 such lines took 25 s). At the budget, about 0.1 s here, such a pair is shown as its
+# common first and last lines with everything between replaced: a correct diff, not a
+# minimal one.
+MATCH_BUDGET = 2_000_000
+
+
+class _TooCostly(Exception):
+    pass
+
+
+class _BoundedMatcher(difflib.SequenceMatcher):  # type: ignore[type-arg]
+    """``SequenceMatcher`` (no junk function, default autojunk) that gives up, raising
+    ``_TooCostly``, once its matching would take more than ``budget`` steps."""
+
+    def __init__(self, a: Sequence[str], b: Sequence[str], budget: int) -> None:
+        self._budget = budget
+        self._old = a
+        super().__init__(None, a, b)
+        # Where each line of b occurs (popular lines left out by autojunk): difflib's own
+        # index, documented in the class's docstring, though typeshed does not declare it.
+        self._where: dict[str, list[int]] = vars(self)["b2j"]
+
+    def find_longest_match(
+        self, alo: int = 0, ahi: int | None = None, blo: int = 0, bhi: int | None = None
+    ) -> Any:
+        upper = len(self._old) if ahi is None else ahi
+        where = self._where
+        # The inner loop visits, for each line of a[alo:ahi], the places it occurs in b.
+        steps = upper - alo
+        for line in self._old[alo:upper]:
+            steps += len(where.get(line, ()))
+        self._budget -= steps
+        if self._budget < 0:
+            raise _TooCostly
+        return super().find_longest_match(alo, ahi, blo, bhi)
+
+
+def _ends_kept(old: Sequence[str], new: Sequence[str]) -> list[Opcode]:
+    """The common first lines, the common last lines, and everything between them replaced."""
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    old_end, new_end = len(old) - tail, len(new) - tail
+    ops: list[Opcode] = []
+    if head:
+        ops.append((EQUAL, 0, head, 0, head))
+    if old_end > head or new_end > head:
+        tag = REPLACE if old_end > head and new_end > head else DELETE if old_end > head else INSERT
+        ops.append((tag, head, old_end, head, new_end))
+    if tail:
+        ops.append((EQUAL, old_end, len(old), new_end, len(new)))
+    return ops
+
+
+def line_opcodes(
+    old: Sequence[str], new: Sequence[str], budget: int = MATCH_BUDGET
+) -> list[Opcode]:
+    """How ``old`` becomes ``new``, line by line: difflib's opcodes (what ``unified_diff``
+    would match) when matching fits the budget, else ``_ends_kept``."""
+    try:
+        return [
+            (tag, i1, i2, j1, j2)
+            for tag, i1, i2, j1, j2 in _BoundedMatcher(old, new, budget).get_opcodes()
+        ]
+    except _TooCostly:
+        return _ends_kept(old, new)
+
+
+def _hunks(ops: Sequence[Opcode], context: int = 3) -> list[list[Opcode]]:
+    """The changes in groups with ``context`` unchanged lines around each, as a unified diff
+    shows them: unchanged runs longer than twice the context split two hunks."""
+    ops = list(ops) or [(EQUAL, 0, 1, 0, 1)]
+    tag, i1, i2, j1, j2 = ops[0]
+    if tag == EQUAL:  # only the last lines of a leading unchanged run are context
+        ops[0] = (tag, max(i1, i2 - context), i2, max(j1, j2 - context), j2)
+    tag, i1, i2, j1, j2 = ops[-1]
+    if tag == EQUAL:  # and only the first lines of a trailing one
+        ops[-1] = (tag, i1, min(i2, i1 + context), j1, min(j2, j1 + context))
+    hunks: list[list[Opcode]] = []
+    hunk: list[Opcode] = []
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == EQUAL and i2 - i1 > 2 * context:
+            hunk.append((tag, i1, min(i2, i1 + context), j1, min(j2, j1 + context)))
+            hunks.append(hunk)
+            hunk = []
+            i1, j1 = max(i1, i2 - context), max(j1, j2 - context)
+        hunk.append((tag, i1, i2, j1, j2))
+    if hunk and not (len(hunk) == 1 and hunk[0][0] == EQUAL):
+        hunks.append(hunk)
+    return [h for h in hunks if any(op[0] != EQUAL for op in h)]
+
+
+def _span(start: int, stop: int) -> str:
+    """A hunk header's range: 1-based first line and count; one line is its number alone, and
+    an empty range names the line before it."""
+    count = stop - start
+    if count == 1:
+        return str(start + 1)
+    return f"{start if count == 0 else start + 1},{count}"
+
+
+def unified_text(
+    old: Sequence[str], new: Sequence[str], ops: Sequence[Opcode], old_name: str, new_name: str
+) -> str:
+    """The unified diff (three lines of context, no line terminators) of ``ops``."""
+    out: list[str] = []
+    for hunk in _hunks(ops):
+        if not out:
+            out += [f"--- {old_name}", f"+++ {new_name}"]
+        first, last = hunk[0], hunk[-1]
+        out.append(f"@@ -{_span(first[1], last[2])} +{_span(first[3], last[4])} @@")
+        for tag, i1, i2, j1, j2 in hunk:
+            if tag == EQUAL:
+                out += [" " + line for line in old[i1:i2]]
+                continue
+            out += ["-" + line for line in old[i1:i2]]
+            out += ["+" + line for line in new[j1:j2]]
+    return "\n".join(out)
+
+
 def unified(before: Snapshot, after: Snapshot) -> str:
-    return "\n".join(
-        difflib.unified_diff(
-            before.content.splitlines(),
-            after.content.splitlines(),
-            fromfile=f"v{before.version}",
-            tofile=f"v{after.version}",
-            n=3,
-            lineterm="",
-        )
-    )
+    old, new = before.content.splitlines(), after.content.splitlines()
+    return unified_text(old, new, line_opcodes(old, new), f"v{before.version}", f"v{after.version}")
+
+
+def _line_ops(
+    old: Sequence[str], new: Sequence[str], ops: Sequence[Opcode]
+) -> list[dict[str, str]]:
+    lines: list[dict[str, str]] = []
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == EQUAL:
+            lines.extend({"op": EQUAL, "text": line} for line in old[i1:i2])
+            continue
+        lines.extend({"op": DELETE, "text": line} for line in old[i1:i2])
+        lines.extend({"op": INSERT, "text": line} for line in new[j1:j2])
+    return lines
 
 
 def line_ops(before: str, after: str) -> list[dict[str, str]]:
     """Every line of both texts in order, each marked equal, insert or delete; a replaced
-    block is its deleted lines, then its inserted ones. Matched as ``unified_diff`` matches
-    (``SequenceMatcher`` with its defaults), so both views show the same change."""
+    block is its deleted lines, then its inserted ones. Matched as ``unified`` matches, so
+    both views show the same change."""
     old, new = before.splitlines(), after.splitlines()
-    ops: list[dict[str, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new).get_opcodes():
-        if tag == "equal":
-            ops.extend({"op": EQUAL, "text": line} for line in old[i1:i2])
-            continue
-        ops.extend({"op": DELETE, "text": line} for line in old[i1:i2])
-        ops.extend({"op": INSERT, "text": line} for line in new[j1:j2])
-    return ops
+    return _line_ops(old, new, line_opcodes(old, new))
 
 
 def diff(before: Snapshot, after: Snapshot) -> dict[str, Any]:
     """``{from, to, title, model, tags, variables, content}``, ``before`` to ``after``."""
+    old, new = before.content.splitlines(), after.content.splitlines()
+    ops = line_opcodes(old, new)  # once: ``unified`` and ``lines`` show the same matching
     return {
         "from": before.version,
         "to": after.version,
@@ -84,8 +215,8 @@ def diff(before: Snapshot, after: Snapshot) -> dict[str, Any]:
         "variables": _added_removed(before.variables, after.variables),
         "content": {
             "changed": before.content != after.content,
-            "unified": unified(before, after),
-            "lines": line_ops(before.content, after.content),
+            "unified": unified_text(old, new, ops, f"v{before.version}", f"v{after.version}"),
+            "lines": _line_ops(old, new, ops),
         },
     }
 
@@ -103,7 +234,6 @@ _WORD = re.compile(r"\w+\s*|[^\w\s]\s*|\s+")
 # and any pair over MAX_LINE_PAIRS (old tokens x new tokens), are shown replaced whole.
 MAX_LINE_PAIRS = 1_000_000
 WORD_SECONDS = 0.25
-REPLACE = "replace"
 
 Token = tuple[str, str]  # (op, text), op one of equal, insert, delete
 
@@ -165,7 +295,7 @@ def word_rows(before: str, after: str, *, seconds: float = WORD_SECONDS) -> list
     old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
     rows: list[WordRow] = []
     deadline = time.monotonic() + seconds
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old_keys, new_keys).get_opcodes():
+    for tag, i1, i2, j1, j2 in line_opcodes(old_keys, new_keys):
         if tag == "equal":
             rows.extend(
                 WordRow(EQUAL, ((EQUAL, old[i]),), ((EQUAL, new[j]),), i + 1, j + 1)

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 import orjson
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -86,6 +87,13 @@ def _shown(tokens: tuple[diffs.Token, ...]) -> list[diffs.Token]:
     return [*rest, (op, last)] if last else list(rest)
 
 
+# Unchanged lines kept around each change; longer unchanged runs fold into one row.
+CONTEXT_LINES = 3
+# Rows a page shows at most (a 200 kB prompt rewritten whole is 100,000 rows, a 20 MB page);
+# the API's diff has every line.
+MAX_ROWS = 2_000
+
+
 def display_lines(before: str, after: str) -> list[dict[str, Any]]:
     """The content diff as the page's rows: an unchanged line once; a changed line as its old
     form (words removed marked) then its new form (words added marked)."""
@@ -110,6 +118,50 @@ def display_lines(before: str, after: str) -> list[dict[str, Any]]:
                 {"op": "insert", "old": None, "new": row.new_number, "tokens": _shown(row.new)}
             )
     return lines
+
+
+def folded(lines: list[dict[str, Any]], context: int = CONTEXT_LINES) -> list[dict[str, Any]]:
+    """``lines`` with each unchanged run longer than twice ``context`` (or than ``context`` at
+    either end) cut to its ``context`` lines next to a change, the rest one ``skip`` row
+    holding how many lines it stands for."""
+    out: list[dict[str, Any]] = []
+    start = 0
+    while start < len(lines):
+        if lines[start]["op"] != "equal":
+            out.append(lines[start])
+            start += 1
+            continue
+        stop = start
+        while stop < len(lines) and lines[stop]["op"] == "equal":
+            stop += 1
+        keep_head = context if start > 0 else 0  # after a change
+        keep_tail = context if stop < len(lines) else 0  # before one
+        if stop - start > keep_head + keep_tail + 1:
+            out += lines[start : start + keep_head]
+            out.append({"op": "skip", "count": stop - start - keep_head - keep_tail})
+            out += lines[stop - keep_tail : stop]
+        else:
+            out += lines[start:stop]
+        start = stop
+    return out
+
+
+def _content_rows(before: str, after: str) -> tuple[list[dict[str, Any]], int, bool]:
+    """The rows the page shows, how many more there are, and whether any line changed."""
+    lines = display_lines(before, after)
+    changed = any(line["op"] != "equal" for line in lines)
+    rows = folded(lines)
+    return rows[:MAX_ROWS], max(0, len(rows) - MAX_ROWS), changed
+
+
+def _compare(before: diffs.Snapshot, after: diffs.Snapshot) -> dict[str, Any]:
+    rows, hidden, changed = _content_rows(before.content, after.content)
+    return {
+        "diff": diffs.diff(before, after),
+        "lines": rows,
+        "hidden_rows": hidden,
+        "lines_changed": changed,
+    }
 
 
 @page()
@@ -138,8 +190,9 @@ async def diff_page(request: Request, visitor: Visitor) -> Response:
         assert ref is not None
         rows[side] = (await versions.get_version(db, owner, prompt_id, ref)).row
     before, after = _snapshot(rows["a"]), _snapshot(rows["b"])
-    context["diff"] = diffs.diff(before, after)
-    context["lines"] = display_lines(before.content, after.content)
+    # Matching is CPU work that grows with the texts (bounded, see diffs.MATCH_BUDGET): off the
+    # event loop, so other requests are served meanwhile.
+    context.update(await run_in_threadpool(_compare, before, after))
     context["selected"] = {"a": before.version, "b": after.version}
     return render(request, visitor, "diff.html", **context)
 

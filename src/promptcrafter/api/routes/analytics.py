@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from promptcrafter import diffs, stats
@@ -184,4 +185,7 @@ async def diff_versions(
             db, caller.id, prompt_id, before=after[versions.VERSION], limit=1
         )
         before = earlier.rows[0] if earlier.rows else after
-    return json_response({"promptId": prompt_id, **diffs.diff(_snapshot(before), _snapshot(after))})
+    # Matching lines is CPU work that grows with the texts (bounded: diffs.MATCH_BUDGET); it runs
+    # off the event loop so that the worker goes on serving other requests meanwhile.
+    found = await run_in_threadpool(diffs.diff, _snapshot(before), _snapshot(after))
+    return json_response({"promptId": prompt_id, **found})
