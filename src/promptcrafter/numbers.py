@@ -8,6 +8,9 @@ still 2, as HTTP reads a Content-Length.
 
 from __future__ import annotations
 
+import math
+import re
+
 # Every bound callers pass is below 10**18, so 18 significant digits always suffice.
 _DIGITS = 18
 
@@ -23,3 +26,16 @@ def digits_at_most(text: str | bytes, high: int) -> int | None:
             return None
     value = int(text or "0")
     return value if value <= high else None
+
+
+# A decimal as people and JSON write it: digits, an optional point and fraction, an optional
+# exponent. float() reads more (``1_0``, `` 5 ``, ``infinity``, ``nan``), none of it a score.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+
+
+def decimal_or_none(text: str) -> float | None:
+    """The finite number ``text`` writes in decimal, else None."""
+    if not _DECIMAL.fullmatch(text) or len(text) > 64:
+        return None
+    number = float(text)
+    return number if math.isfinite(number) else None

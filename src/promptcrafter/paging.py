@@ -20,7 +20,6 @@ import base64
 import binascii
 import hashlib
 import hmac
-import math
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from urllib.parse import urlencode
 import orjson
 
 from promptcrafter.errors import MALFORMED_PARAMS, BadRequest
+from promptcrafter.numbers import decimal_or_none
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100  # a cursor sent without a limit (a Link always carries one)
@@ -147,11 +147,8 @@ def read_int(value: str, low: int, high: int) -> int:
 
 
 def read_float(value: str, low: float, high: float) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise bad() from None
-    if not value.isascii() or not math.isfinite(number) or not low <= number <= high:
+    number = decimal_or_none(value)
+    if number is None or not low <= number <= high:
         raise bad()
     return number
 

@@ -204,3 +204,22 @@ def test_another_users_log_is_a_403_and_stays(
 ) -> None:
     assert_error(delete_log(api, owner, library["their_log"]["_id"]), 403, LOG_NOT_YOURS)
     assert list_logs(api.client, stranger) == [library["their_log"]]
+
+
+@pytest.mark.parametrize("written", ["1_0", "%205", "5%20", "0x5", "+", "1e999", "%EF%BC%95"])
+@pytest.mark.parametrize("name", ["minScore", "maxScore"])
+def test_a_score_bound_is_a_decimal_number_only(
+    api: Api, owner: Account, library: dict[str, Any], name: str, written: str
+) -> None:
+    """float() reads underscores, surrounding blanks and full-width digits; a bound is the
+    400 for a bad value instead (review of 2026-12-07: `minScore=1_0` filtered as 10)."""
+    answer = api.client.get(f"/logs?{name}={written}", headers=owner.headers)
+    assert_error(answer, 400, MALFORMED_PARAMS)
+
+
+def test_a_score_bound_may_be_written_as_people_write_decimals(
+    api: Api, owner: Account, library: dict[str, Any]
+) -> None:
+    for written in ("1", "1.0", ".5", "1.", "1e0"):
+        answer = api.client.get(f"/logs?minScore={written}", headers=owner.headers)
+        assert [log["output"] for log in ok_json(answer)] == ["one"], written

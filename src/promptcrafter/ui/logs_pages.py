@@ -7,7 +7,6 @@ cursor copied into another filter or another prompt is refused (400) like a forg
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +19,7 @@ from promptcrafter.api.models import LogIn
 from promptcrafter.api.responses import prompt_body
 from promptcrafter.errors import MALFORMED_PARAMS, MISSING_OR_INVALID, BadRequest, NotFound
 from promptcrafter.ids import LOG_ID
+from promptcrafter.numbers import decimal_or_none
 from promptcrafter.store import log_pages, logs, prompts
 from promptcrafter.store.database import Row
 from promptcrafter.ui.core import Visitor, page, redirect, render
@@ -221,11 +221,8 @@ def _log_data(prompt_id: str, values: dict[str, str]) -> dict[str, Any]:
         data["notes"] = values["notes"]
     errors: dict[str, str] = {}
     if values["score"].strip():
-        try:
-            score = float(values["score"])
-        except ValueError:
-            score = math.nan
-        if not math.isfinite(score):
+        score = decimal_or_none(values["score"].strip())
+        if score is None:
             errors["score"] = MISSING_OR_INVALID
         data["score"] = score
     if values["version"]:
