@@ -75,6 +75,9 @@ TOKEN_MISSING = "Authentication token is missing."
 TOKEN_INVALID = "Authentication token is expired or invalid."
 DATABASE_DOWN = "The database is not reachable right now; try again shortly."
 BODY_TOO_LARGE = "The request body is larger than 1 MiB."
+# A browser form sends each byte of UTF-8 text as %XX: a 200,000-character prompt in CJK is
+# 1.8 MB, in emoji 2.4 MB, so forms get a larger limit than JSON bodies.
+FORM_TOO_LARGE = "The form is larger than 8 MiB."
 NOT_JSON = "Send the body as JSON (Content-Type: application/json)."
 KEY_READ_ONLY = "This API key may only read."
 KEY_NOT_FOR_ACCOUNT = "API keys cannot manage the account."

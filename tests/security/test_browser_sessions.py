@@ -130,3 +130,24 @@ def test_ui_log_in_shares_the_api_brute_force_limit(servers: Servers) -> None:
     api = browser.client.post("/auth/login", json={"email": email, "password": PASSWORD})
     assert api.status_code == 429
     browser.client.close()
+
+
+def test_a_short_idle_limit_counts_from_the_last_use(servers: Servers) -> None:
+    """With a 1-minute limit the last-seen time moved only once a minute, so a session in use
+    ended 60 s after its log-in (review of 2026-12-07). It now moves at a tenth of the limit,
+    and the check allows for that, so a session ends after the limit of no use, never before."""
+    import time
+
+    server = servers.start({"PROMPTCRAFTER_SESSION_IDLE_MINUTES": "1"})
+    url = server.database_url
+    browser = signed_up(server)
+    [(user_id,)] = fetch(url, "SELECT id FROM users WHERE email_key = $1", browser.email)
+    move_back = "UPDATE browser_sessions SET seen_at = seen_at - $1 WHERE user_id = $2"
+    execute(url, move_back, 55_000, user_id)  # last seen 55 s ago: still alive, and touched
+    assert browser.get("/ui/").status_code == 200
+    [(seen,)] = fetch(url, "SELECT seen_at FROM browser_sessions WHERE user_id = $1", user_id)
+    assert abs(time.time() * 1000 - seen) < 10_000
+    execute(url, move_back, 67_000, user_id)  # 60 s of no use and the 6 s it may lag, passed
+    answer = browser.get("/ui/")
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/ui/login")
+    browser.client.close()

@@ -9,23 +9,31 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from promptcrafter.api.observe import Observer
-from promptcrafter.errors import BODY_TOO_LARGE
+from promptcrafter.errors import BODY_TOO_LARGE, FORM_TOO_LARGE
 from promptcrafter.numbers import digits_at_most
 
 MAX_BODY = 1024 * 1024
+MAX_FORM = 8 * MAX_BODY  # the UI's forms, under /ui/ (see FORM_TOO_LARGE)
 _TOO_LARGE = orjson.dumps({"error": BODY_TOO_LARGE})
+_FORM_TOO_LARGE = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>Form too large</title>"
+    f"<h1>413</h1><p>{FORM_TOO_LARGE}</p></html>"
+).encode()
+_UI = "/ui/"
 _BODYLESS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Public documents and the UI's fingerprinted static files may be cached.
 _NOT_API = ("/docs", "/redoc", "/openapi.json", "/ui/static/")
 
 
-async def _send_error(send: Send, status: int, body: bytes) -> None:
+async def _send_error(
+    send: Send, status: int, body: bytes, media: bytes = b"application/json"
+) -> None:
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", b"application/json"),
+                (b"content-type", media),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
             ],
@@ -70,7 +78,8 @@ def replaying(body: bytes, receive: Receive) -> Receive:
 
 
 class BodyLimit:
-    """Refuse bodies over 1 MiB with 413 before anything parses them.
+    """Refuse bodies over 1 MiB (the UI's forms: 8 MiB, answered as a page) with 413 before
+    anything parses them.
 
     A declared Content-Length over the limit is refused without reading; a chunked body is
     counted as it arrives. The accepted body is then replayed to the application. With logs
@@ -85,9 +94,12 @@ class BodyLimit:
         self.limit = limit
         self.observer = observer
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, form: bool) -> None:
         async def too_large(scope: Scope, receive: Receive, send: Send) -> None:
-            await _send_error(send, 413, _TOO_LARGE)
+            if form:
+                await _send_error(send, 413, _FORM_TOO_LARGE, b"text/html; charset=utf-8")
+            else:
+                await _send_error(send, 413, _TOO_LARGE)
 
         if self.observer is None:
             await too_large(scope, receive, send)
@@ -98,14 +110,16 @@ class BodyLimit:
         if scope["type"] != "http" or scope["method"] in _BODYLESS:
             await self.app(scope, receive, send)
             return
+        form = scope["path"].startswith(_UI)
+        limit = max(self.limit, MAX_FORM) if form else self.limit
         for name, value in scope["headers"]:
-            if name == b"content-length" and digits_at_most(value, self.limit) is None:
-                await self._refuse(scope, receive, send)
+            if name == b"content-length" and digits_at_most(value, limit) is None:
+                await self._refuse(scope, receive, send, form)
                 return
         try:
-            body = await read_body(receive, self.limit)
+            body = await read_body(receive, limit)
         except BodyTooLarge:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, form)
             return
         if body is None:
             if self.observer is not None:  # the client went away: logged with no status

@@ -8,8 +8,15 @@ from promptcrafter.security.browser import new_secret, session_hash
 from promptcrafter.store.database import Database, sql
 from promptcrafter.store.users import User
 
-# The last-seen time moves at most this often, so browsing stays (mostly) reads.
+# The last-seen time moves at most this often, so browsing stays (mostly) reads; with a
+# short idle limit, at a tenth of it.
 TOUCH_EVERY_MS = 60_000
+
+
+def touch_interval(idle_ms: int) -> int:
+    """How stale ``seen_at`` may be. The idle check allows for it, so that a session ends
+    after ``idle_ms`` of no use and never before (at most this much after)."""
+    return min(TOUCH_EVERY_MS, max(1_000, idle_ms // 10))
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,13 +70,13 @@ async def find(
         {
             "id_hash": session_hash(session_id),
             "oldest": now - max_age_ms,
-            "idle_since": now - idle_ms,
+            "idle_since": now - idle_ms - touch_interval(idle_ms),
         },
     )
     if row is None:
         return None
     found = BrowserSession(row[0], User(row[4], row[5], row[6], row[7]), row[1], row[2], row[3])
-    if now - found.seen_at >= TOUCH_EVERY_MS:
+    if now - found.seen_at >= touch_interval(idle_ms):
         await db.write([(_TOUCH, {"id_hash": found.id_hash, "now": now})])
     return found
 

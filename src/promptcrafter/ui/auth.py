@@ -121,8 +121,10 @@ async def signup_submit(request: Request, visitor: Visitor) -> Response:
 
 @page(login=False)
 async def logout(request: Request, visitor: Visitor) -> Response:
-    await read_form(request, visitor)
+    # Already logged out (in another tab, or the session ended): there is nothing to end, so
+    # the form's token, which was the ended session's, is not asked for either.
     if visitor.session is not None:
+        await read_form(request, visitor)
         await sessions.end(visitor.services.db, visitor.session.id_hash)
     visitor.new_session = ""
     return redirect("/ui/login?notice=logged-out")

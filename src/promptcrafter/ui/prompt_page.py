@@ -92,20 +92,33 @@ async def edit_page(request: Request, visitor: Visitor) -> Response:
     return _edit_page(request, visitor, row, _form_values(row))
 
 
+def as_sent(stored: str) -> str:
+    """What a browser sends back for ``stored`` shown in a one-line ``<input>``: the HTML
+    standard has it strip every CR and LF from the value (a title, model or tag may hold them
+    when written through the API)."""
+    return stored.replace("\r", "").replace("\n", "")
+
+
+def _edited(sent: str, stored: str) -> bool:
+    return sent != stored and sent != as_sent(stored)
+
+
 def changed_fields(row: Row, form: dict[str, str]) -> dict[str, Any]:
-    """Only what differs from the stored prompt, typed as the API's model wants it."""
+    """Only what differs from the stored prompt, typed as the API's model wants it. A
+    one-line field the browser sent back as it showed it is unchanged, whatever line breaks
+    the stored value holds."""
     changes: dict[str, Any] = {}
-    if form["title"] != row[prompts.TITLE]:
+    if _edited(form["title"], row[prompts.TITLE]):
         changes["title"] = form["title"]
     if as_lf(form["content"]) != as_lf(row[prompts.CONTENT]):
         changes["content"] = as_lf(form["content"])
-    if form["model"] != row[prompts.MODEL]:
+    if _edited(form["model"], row[prompts.MODEL]):
         changes["model"] = form["model"]
     stored: list[str] = orjson.loads(row[prompts.TAGS])
     # The field as the form wrote it counts as unchanged, so a tag holding a comma or edge
     # blanks (possible through the API) is not split or trimmed by an edit of another field.
     tags = split_tags(form["tags"])
-    if form["tags"] != ", ".join(stored) and tags != stored:
+    if _edited(form["tags"], ", ".join(stored)) and tags != stored:
         changes["tags"] = tags
     return changes
 

@@ -22,7 +22,7 @@ from promptcrafter.errors import MALFORMED_PARAMS, BadRequest, NotFound, Payload
 from promptcrafter.store import log_pages, prompts, versions
 from promptcrafter.templates import render as fill
 from promptcrafter.ui.core import Visitor, page, render
-from promptcrafter.ui.forms import FormInvalid, read_form, validate
+from promptcrafter.ui.forms import FormInvalid, as_lf, read_form, validate
 from promptcrafter.ui.results_base import (
     MAX_VERSIONS_LISTED,
     Shown,
@@ -78,7 +78,8 @@ async def render_submit(request: Request, visitor: Visitor) -> Response:
     ref_text = form.text("ref").strip() or str(shown.version)
     lenient = form.text(LENIENT) == "yes"
     # Every variable field the form sent, in its order; an empty one counts as not filled in.
-    sent = {key[len(FIELD) :]: value for key, value in form.items() if key.startswith(FIELD)}
+    # Browsers send a textarea's line breaks as CRLF: values keep LF, as the API's would.
+    sent = {key[len(FIELD) :]: as_lf(value) for key, value in form.items() if key.startswith(FIELD)}
     names = list(sent)
     errors: dict[str, str] = {}
     status = 200
