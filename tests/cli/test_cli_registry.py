@@ -148,7 +148,11 @@ def test_export_import_round_trip_keeps_the_history(
         other_cli = make_cli(tmp_path, live_server.base_url, "other")
         other_cli.login(other_email)
         report = other_cli.json("import", str(export))
-        assert report == {"created": {"prompts": 2, "logs": 3}, "failed": {"prompts": 0, "logs": 0}}
+        assert report == {
+            "created": {"prompts": 2, "logs": 3},
+            "failed": {"prompts": 0, "logs": 0},
+            "problems": [],
+        }
         after = _picture(other)
         assert after == before
         assert after[1]["versions"][0][0] == 4  # a history that began later keeps its number

@@ -133,12 +133,12 @@ def test_import_refuses_lines_no_request_can_carry_and_goes_on(
     result = cli.run("import", str(path), "--json")
     _no_traceback(result)
     assert result.returncode == 1
-    assert json.loads(result.stdout) == {
-        "created": {"prompts": 2, "logs": 2},
-        "failed": {"prompts": 4, "logs": 0},
-    }
+    report = json.loads(result.stdout)
+    assert report["created"] == {"prompts": 2, "logs": 2}
+    assert report["failed"] == {"prompts": 4, "logs": 0}
     for line in (2, 3, 4, 5):
         assert f"{path}:{line}: not valid JSON" in result.stderr
+    assert [p.split(": ", 1)[0] for p in report["problems"]] == [f"{path}:{n}" for n in range(2, 6)]
     titles = sorted(p["title"] for p in client.get_prompts())
     assert titles == ["First prompt", "Last prompt"]  # nothing half-imported
 

@@ -105,6 +105,7 @@ def test_export_to_stdout_and_import_from_stdin_json(
         assert json.loads(report.stdout) == {
             "created": {"prompts": 3, "logs": 3},
             "failed": {"prompts": 0, "logs": 0},
+            "problems": [],
         }
         assert summary(target) == summary(source)
 
@@ -132,10 +133,12 @@ def test_import_reports_failures(
     )
     result = cli.run("import", str(path), "--json")
     assert result.returncode == 1
-    assert json.loads(result.stdout) == {
-        "created": {"prompts": 1, "logs": 1},
-        "failed": {"prompts": 2, "logs": 2},
-    }
+    report = json.loads(result.stdout)
+    assert report["created"] == {"prompts": 1, "logs": 1}
+    assert report["failed"] == {"prompts": 2, "logs": 2}
+    # --json carries the sentences standard error gets, in file order.
+    assert report["problems"] == result.stderr.splitlines()
+    assert len(report["problems"]) == 3
     assert f"{path}:2: not valid JSON" in result.stderr
     assert f"{path}:4: prompt not created: Required fields are missing or invalid." in result.stderr
     assert f"{path}:1: log 2 not created" in result.stderr

@@ -103,6 +103,8 @@ class ImportReport:
         return {
             "created": {"prompts": self.prompts_created, "logs": self.logs_created},
             "failed": {"prompts": self.prompts_failed, "logs": self.logs_failed},
+            # The same sentences as standard error gets, so a script need not parse both.
+            "problems": list(self.problems),
         }
 
     def sentence(self) -> str:
