@@ -51,11 +51,23 @@ def pinned_clients(two_workers: ServerProcess) -> Iterator[list[tuple[int, httpx
             client.close()
 
 
-def test_both_workers_writing_at_once_lose_nothing(
-    two_workers: ServerProcess, api2: Api, pinned_clients: list[tuple[int, httpx.Client]]
-) -> None:
+@pytest.fixture
+def writer(api2: Api) -> tuple[Account, list[str]]:
+    """An account and four prompts, made before the connections are pinned (the test asks for
+    it first): uvicorn closes a kept-alive connection idle for 5 s, and httpx's new one may land
+    on the other worker, so nothing slow may come between pinning and writing (a slow day's
+    signup and prompts took that long on 2026-12-07)."""
     account = api2.signup()
-    prompts = [api2.create_prompt(account, title=f"Load prompt {i}")["_id"] for i in range(4)]
+    return account, [api2.create_prompt(account, title=f"Load prompt {i}")["_id"] for i in range(4)]
+
+
+def test_both_workers_writing_at_once_lose_nothing(
+    two_workers: ServerProcess,
+    api2: Api,
+    writer: tuple[Account, list[str]],
+    pinned_clients: list[tuple[int, httpx.Client]],
+) -> None:
+    account, prompts = writer
     tag = uuid.uuid4().hex
     barrier = threading.Barrier(len(pinned_clients))
     answers: list[list[httpx.Response]] = [[] for _ in pinned_clients]
