@@ -45,6 +45,13 @@ def pinned_clients(two_workers: ServerProcess) -> Iterator[list[tuple[int, httpx
                 break
         assert len(per_pid) == two_workers.workers, per_pid
         assert len(clients) == CLIENTS_PER_WORKER * two_workers.workers, per_pid
+        # Finding a balance may take long enough on a slow machine that uvicorn closes the
+        # first connections (5 s idle) and httpx opens new ones, perhaps to the other worker:
+        # each is asked again, at the last moment, which worker it is on.
+        now_on = [(serving_pid(two_workers, c.get("/health")), c) for _, c in clients]
+        clients = [(pid, c) for pid, c in now_on if pid is not None]
+        assert len(clients) == len(now_on)
+        assert {pid for pid, _ in clients} == set(per_pid), clients
         yield clients
     finally:
         for _, client in clients:
