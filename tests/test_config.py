@@ -146,3 +146,41 @@ def test_public_url_is_kept_as_its_origin() -> None:
 
     settings = Settings(public_url="HTTPS://Prompts.Example.com/", secret_key="k" * 40)
     assert settings.public_url == "https://prompts.example.com"
+
+
+def _refused_with_workers(env: dict[str, str], cwd: Path) -> str:
+    """``serve --workers 2`` must stop in the parent, before any worker, with exit status 2:
+    a process manager restarts a service that exits non-zero, and one that exits 0 it does
+    not."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PROMPTCRAFTER_")}
+    db = f"sqlite:///{cwd / 'refused.db'}"
+    command = [sys.executable, "-m", "promptcrafter", "serve", "--port", str(free_port())]
+    try:
+        result = subprocess.run(
+            [*command, "--workers", "2"],
+            env={**clean, "PROMPTCRAFTER_DATABASE_URL": db, **env},
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except subprocess.TimeoutExpired as exc:  # it started serving instead of refusing
+        raise AssertionError(f"serve did not exit: {exc.stdout!r} {exc.stderr!r}") from None
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert "Traceback" not in output, output
+    return output
+
+
+@pytest.mark.parametrize("network", ["0.0.0.0/0", "::/0", "10.0.0.1,0.0.0.0/0"])
+def test_trusting_every_address_as_a_proxy_is_refused(network: str, tmp_path: Path) -> None:
+    # Every client could then name its own address in X-Forwarded-For and no per-address
+    # limit (logins, signups, key guesses) would hold.
+    output = _refused_with_workers({"PROMPTCRAFTER_TRUSTED_PROXIES": network}, tmp_path)
+    assert "PROMPTCRAFTER_TRUSTED_PROXIES" in output and "trusts every address" in output
+
+
+@pytest.mark.parametrize("url", ["localhost:6379", "http://127.0.0.1:6379", "redis://h:port/0"])
+def test_a_redis_url_redis_cannot_read_is_refused_at_start(url: str, tmp_path: Path) -> None:
+    output = _refused_with_workers({"PROMPTCRAFTER_REDIS_URL": url}, tmp_path)
+    assert "PROMPTCRAFTER_REDIS_URL must be a redis://" in output

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.security.helpers import _children
 from tests.support.api import PASSWORD, Api
+from tests.support.browser import ui_client
 from tests.support.databases import fresh_database
 from tests.support.server import ServerProcess
 
@@ -102,6 +107,33 @@ def test_one_json_line_per_request_with_its_route_and_caller(json_server: Server
             assert line["key_id"] == key_id
             assert isinstance(line["duration_ms"], float) and line["duration_ms"] >= 0
             assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", line["time"])
+
+
+def test_a_signed_in_browser_request_names_its_user(json_server: ServerProcess) -> None:
+    # Pages and forms of the UI are made by someone: the log says who, as for the API. Before,
+    # every UI line said null, so nothing done in the browser could be traced to a user.
+    browser = ui_client(json_server.base_url).sign_up()
+    try:
+        me = browser.get("/ui/account")
+        assert me.status_code == 200, me.text
+        with httpx.Client(base_url=json_server.base_url, timeout=30) as client:
+            login = client.post("/auth/login", json={"email": browser.email, "password": PASSWORD})
+            user_id = client.get(
+                "/auth/me", headers={"Authorization": f"Bearer {login.json()['token']}"}
+            ).json()["_id"]
+        for number, path in enumerate(("/ui/", "/ui/account")):
+            rid = f"ui-user-{number}.{json_server.engine}"
+            page = browser.get(path, headers={"X-Request-ID": rid})
+            assert page.status_code == 200, page.text
+            line = line_of(json_server, rid)
+            assert (line["route"], line["user_id"], line["key_id"]) == (path, user_id, None)
+        # Signed out, the same page is nobody's.
+        rid = f"ui-anon.{json_server.engine}"
+        anonymous = httpx.get(f"{json_server.base_url}/ui/login", headers={"X-Request-ID": rid})
+        assert anonymous.status_code == 200
+        assert line_of(json_server, rid)["user_id"] is None
+    finally:
+        browser.client.close()
 
 
 @pytest.mark.parametrize(
@@ -253,3 +285,62 @@ def test_metrics_token_is_required_when_set(
         and "promptcrafter_http_request_duration_seconds_count" in right.text
     )
     assert posted.status_code == 405 and posted.headers["allow"] == "GET, HEAD"
+
+
+def _metrics_directory(server: ServerProcess) -> Path:
+    """The metric files' directory, from a worker's environment (serve makes it for them)."""
+    assert server.process is not None
+    for child in _children(server.process.pid):
+        try:
+            environ = Path(f"/proc/{child}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        for entry in environ:
+            if entry.startswith(b"PROMETHEUS_MULTIPROC_DIR="):
+                return Path(entry.split(b"=", 1)[1].decode())
+    raise AssertionError("no worker has a metrics directory")
+
+
+def _live_gauge_pids(directory: Path) -> set[int]:
+    return {int(f.stem.rsplit("_", 1)[1]) for f in directory.glob("gauge_live*_*.db")}
+
+
+def test_a_killed_workers_gauges_leave_the_sums(
+    engine: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # A worker that stops cleanly takes its live gauges out of the sums itself; one killed
+    # (SIGKILL, the out-of-memory killer) left its pool counted beside its replacement's:
+    # PostgreSQL's open connections read 3 + 3 where 2 + 2 were open.
+    directory = tmp_path_factory.mktemp(f"metrics-kill-{engine}")
+    env = {"PROMPTCRAFTER_METRICS_ENABLED": "true"}
+    gauge = "promptcrafter_db_pool_connections"
+    with (
+        fresh_database(engine, directory) as url,
+        ServerProcess(url, directory, workers=2, env=env) as server,
+    ):
+        files = _metrics_directory(server)
+        deadline = time.monotonic() + 30
+        while len(_live_gauge_pids(files)) < 2 and time.monotonic() < deadline:
+            httpx.get(f"{server.base_url}/metrics", headers={"Connection": "close"})
+            time.sleep(0.2)
+        workers = _live_gauge_pids(files)
+        assert len(workers) == 2, workers
+        before = samples(httpx.get(f"{server.base_url}/metrics").text, gauge)
+
+        victim = min(workers)
+        os.kill(victim, signal.SIGKILL)
+        while time.monotonic() < deadline:  # uvicorn starts a replacement
+            if len(_live_gauge_pids(files) - workers) == 1:
+                break
+            time.sleep(0.2)
+        replacement = _live_gauge_pids(files) - workers
+        assert len(replacement) == 1, _live_gauge_pids(files)
+        server.wait_healthy()
+
+        after = httpx.get(f"{server.base_url}/metrics")
+        assert after.status_code == 200
+        assert victim not in _live_gauge_pids(files)
+        assert _live_gauge_pids(files) == (workers - {victim}) | replacement
+        if engine == "postgresql":
+            # Each worker opens its pools' minimum at start: two workers' worth again.
+            assert samples(after.text, gauge) == before

@@ -7,6 +7,8 @@ import asyncio
 import json
 import os
 import random
+import subprocess
+import sys
 
 import pytest
 
@@ -120,3 +122,22 @@ def test_a_flush_without_a_loop_happens_at_once(monkeypatch: pytest.MonkeyPatch)
     counts = _counts(metrics)
     count = ("promptcrafter_http_request_duration_seconds_count",)
     assert counts[(*count, "method=GET", "route=/search", "status=200")] == 1
+
+
+def test_other_libraries_warnings_are_json_lines_too() -> None:
+    # The JSON format promises that every line is JSON; only the uvicorn and promptcrafter
+    # loggers had the handler, so a warning from asyncio or alembic came out as plain text.
+    script = (
+        "import logging, logging.config\n"
+        "from promptcrafter.accesslog import uvicorn_log_config\n"
+        "logging.config.dictConfig(uvicorn_log_config('json'))\n"
+        "logging.getLogger('asyncio').warning('a slow callback: %s', 'x')\n"
+        "logging.getLogger('alembic.runtime.migration').info('not shown below WARNING')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    lines = [json.loads(line) for line in done.stderr.splitlines()]
+    assert [(line["logger"], line["level"], line["message"]) for line in lines] == [
+        ("asyncio", "warning", "a slow callback: x")
+    ]

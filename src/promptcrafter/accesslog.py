@@ -236,4 +236,7 @@ def uvicorn_log_config(log_format: str) -> dict[str, Any] | None:
             "uvicorn.access": {"handlers": [], "propagate": False},
             "promptcrafter": {"handlers": ["stderr"], "propagate": False},
         },
+        # Any other library's warnings and errors (asyncio, alembic, redis) in the same
+        # format, so a log shipper never meets a plain-text line.
+        "root": {"handlers": ["stderr"], "level": "WARNING"},
     }

@@ -39,13 +39,11 @@ async def check_login(services: Services, email: str, password: str, client_ip: 
     limiter, key = services.limiter, email_key(email)
     if limiter is not None:
         await limiter.login_attempt(client_ip)
-        await limiter.check_account(key)  # before hashing: a locked account costs nothing
+        await limiter.account_attempt(key)  # before hashing: a locked account costs nothing
     found = await users.credentials(services.db, email)
     verdict = await services.passwords.verify(found.password_hash if found else None, password)
     if found is None or not verdict.ok:
-        if limiter is not None:
-            await limiter.failed_login(key)
-        raise Unauthorized(BAD_CREDENTIALS)
+        raise Unauthorized(BAD_CREDENTIALS)  # the attempt counted above stays as a failure
     if limiter is not None:
         await limiter.successful_login(key)
     if verdict.new_hash is not None:
@@ -78,13 +76,15 @@ async def _check_password(services: Services, user: User, password: str) -> Cred
     make the server compute a hash per guess) past the account's limit (429)."""
     limiter, key = services.limiter, email_key(user.email)
     if limiter is not None:
-        await limiter.check_account(key)  # before hashing, as for a login
+        await limiter.account_attempt(key)  # before hashing, as for a login
     found = await users.credentials_by_id(services.db, user.id)
     verdict = await services.passwords.verify(found.password_hash if found else None, password)
     if found is None or not verdict.ok:
-        if limiter is not None:
-            await limiter.failed_login(key)
         raise Forbidden(WRONG_CURRENT_PASSWORD)
+    if limiter is not None:
+        # The attempt counted above was no failure; the owner has shown the password, as a
+        # log-in does, so the account's count starts again.
+        await limiter.successful_login(key)
     return found
 
 

@@ -78,12 +78,38 @@ class Settings(BaseSettings):
     def _networks(cls, value: list[str]) -> list[str]:
         for entry in value:
             try:
-                ipaddress.ip_network(entry, strict=False)
+                network = ipaddress.ip_network(entry, strict=False)
             except ValueError:
                 raise ConfigError(
                     f"PROMPTCRAFTER_TRUSTED_PROXIES: {entry!r} is not an IP address or network"
                 ) from None
+            if network.prefixlen == 0:
+                # Every client would be a proxy and could name its own address in
+                # X-Forwarded-For, so no per-address limit would hold.
+                raise ConfigError(
+                    f"PROMPTCRAFTER_TRUSTED_PROXIES: {entry!r} trusts every address; "
+                    "name the proxies' own addresses or subnet"
+                )
         return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        # The schemes redis-py's from_url takes; anything else failed only in a worker, and
+        # with several workers ``serve`` then exited 0.
+        parts = urlsplit(value.strip())
+        try:
+            parts.port  # noqa: B018  (raises ValueError on a malformed port)
+        except ValueError:
+            parts = urlsplit("")
+        if parts.scheme not in ("redis", "rediss", "unix"):
+            raise ConfigError(
+                "PROMPTCRAFTER_REDIS_URL must be a redis://, rediss:// or unix:// URL, "
+                "e.g. redis://127.0.0.1:6379/0"
+            )
+        return value.strip()
 
     @field_validator("public_url")
     @classmethod

@@ -23,6 +23,7 @@ import asyncio
 import bisect
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -208,6 +209,33 @@ class Metrics:
         self.refresh_gauges(db)
         if self._own_registry is not None:
             return bytes(generate_latest(self._own_registry))
+        _forget_dead_workers()
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         return bytes(generate_latest(registry))
+
+
+_LIVE_GAUGE_FILE = re.compile(r"gauge_live[a-z]+_(\d+)\.db")
+
+
+def _forget_dead_workers() -> None:
+    """Take the live gauges of workers that are gone out of the sums. A worker that stops
+    cleanly does this itself (``stop``); one killed (SIGKILL, out of memory) left its pool
+    counted on as if it still held its connections, beside its replacement's."""
+    from prometheus_client import multiprocess
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return
+    for name in os.listdir(directory):
+        found = _LIVE_GAUGE_FILE.fullmatch(name)
+        if found is None:
+            continue
+        pid = int(found.group(1))
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            with contextlib.suppress(FileNotFoundError):  # another worker's scrape was first
+                multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]
+        except PermissionError:  # alive, as another user
+            continue

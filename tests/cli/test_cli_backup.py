@@ -308,3 +308,27 @@ def test_the_readme_sqlite_backup_commands_run_as_written(tmp_path: Path) -> Non
         )
         assert done.returncode == 0, (script, done.stderr)
     assert mode(tmp_path / "backups" / "promptcrafter-2026-12-01.db.secret") == 0o600
+
+
+def test_without_the_secret_tokens_stop_and_api_keys_go_on(tmp_path: Path) -> None:
+    # What the backup says of the key must be what a restored copy does: login tokens are
+    # signed with the key and stop; API keys are kept as their SHA-256 and go on working, so
+    # the backup itself is a set of live credentials.
+    url = f"sqlite:///{tmp_path / 'live.db'}"
+    with server_on(url, tmp_path) as srv, httpx.Client(base_url=srv.base_url, timeout=30) as http:
+        account = Api(client=http, engine="sqlite").signup()
+        made = http.post("/auth/keys", json={"name": "ci"}, headers=account.headers)
+        assert made.status_code == 201, made.text
+        key = {"Authorization": f"Bearer {made.json()['key']}"}
+    dump = tmp_path / "copy.db"
+    taken = promptcrafter("backup", str(dump), "--database-url", url)
+    assert taken.returncode == 0, taken.stderr
+    assert "without it, restored login tokens stop working" in taken.stdout
+    assert "API keys in the backup keep working without it" in taken.stdout
+    elsewhere = f"sqlite:///{tmp_path / 'elsewhere' / 'restored.db'}"
+    restored = promptcrafter("restore", str(dump), "--database-url", elsewhere)
+    assert restored.returncode == 0, restored.stderr
+    with server_on(elsewhere, tmp_path) as srv:  # a new key is generated beside the copy
+        assert httpx.get(f"{srv.base_url}/auth/me", headers=account.headers).status_code == 401
+        me = httpx.get(f"{srv.base_url}/auth/me", headers=key)
+        assert me.status_code == 200 and me.json()["email"] == account.email

@@ -22,16 +22,18 @@ from tests.security.helpers import (
     assert_error,
     assert_limited,
     fetch,
+    in_parallel,
     login_body,
     median,
     signup_body,
 )
 from tests.support.api import PASSWORD
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, free_port
 
 LIMITS_ON = {"PROMPTCRAFTER_RATE_LIMIT_ENABLED": "true"}
 WRONG = "wrong-password-123"
 COUNTER = "SELECT hits FROM rate_limits WHERE bucket = $1"
+DATABASE_DOWN = "The database is not reachable right now; try again shortly."
 
 
 def email() -> str:
@@ -197,3 +199,67 @@ def test_rate_limit_disabled_means_no_429(live_server: ServerProcess) -> None:
             assert_error(client.post("/auth/login", json=login_body(victim, WRONG)), 401, BAD_LOGIN)
         response = client.post("/auth/login", json=login_body(victim))
         assert response.status_code == 200, response.text
+
+
+def test_simultaneous_wrong_logins_get_no_more_hashes_than_the_limit(servers: Servers) -> None:
+    # 30 guesses released together, from one address whose own budget is raised so only the
+    # account's rule is in play. Counting each failure after its hash let all 30 read the
+    # count from before any of them failed: 30 answers of 401, 30 hashes computed.
+    env = {**LIMITS_ON, "PROMPTCRAFTER_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE": "10000"}
+    server = servers.start(env, workers=2)
+    victim = email()
+    with httpx.Client(base_url=server.base_url, timeout=60) as setup:
+        assert setup.post("/auth/signup", json=signup_body(victim)).status_code == 201
+
+    def guess(_: int) -> httpx.Response:
+        with httpx.Client(base_url=server.base_url, timeout=60) as client:
+            return client.post("/auth/login", json=login_body(victim, WRONG))
+
+    answers = in_parallel(30, guess)
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [401] * 10 + [429] * 20, statuses
+    for answer in answers:
+        if answer.status_code == 401:
+            assert_error(answer, 401, BAD_LOGIN)
+        else:
+            assert_limited(answer, TOO_MANY_LOGINS, 900)
+    with httpx.Client(base_url=server.base_url, timeout=60) as client:
+        right = client.post("/auth/login", json=login_body(victim))
+    assert_limited(right, TOO_MANY_LOGINS, 900)  # locked: the right password waits too
+
+
+def test_a_right_current_password_clears_the_accounts_count(servers: Servers) -> None:
+    # Each password check is counted before its hash; one that passes must not stay counted,
+    # or an owner changing their password now and then would lock themselves out.
+    server = servers.start(LIMITS_ON)
+    address = email()
+    with httpx.Client(base_url=server.base_url, timeout=60) as client:
+        made = client.post("/auth/signup", json=signup_body(address))
+        assert made.status_code == 201, made.text
+        auth = {"Authorization": f"Bearer {made.json()['token']}"}
+        wrong = client.post("/auth/login", json=login_body(address, WRONG))
+        assert_error(wrong, 401, BAD_LOGIN)
+        assert fetch(server.database_url, COUNTER, account_bucket(address)) == [(1,)]
+        body = {"currentPassword": PASSWORD, "newPassword": "another-password-789"}
+        changed = client.post("/auth/password", json=body, headers=auth)
+        assert changed.status_code == 204, changed.text
+        # Cleared by the change itself, before any log-in could clear it.
+        assert fetch(server.database_url, COUNTER, account_bucket(address)) == []
+
+
+def test_redis_out_of_reach_is_a_503_like_the_database_down(servers: Servers) -> None:
+    # The counters' store is down: refuse as when the database is (503, Retry-After, the
+    # contract's sentence), never skip the limits, never a 500 with a traceback per request.
+    env = {**LIMITS_ON, "PROMPTCRAFTER_REDIS_URL": f"redis://127.0.0.1:{free_port()}/0"}
+    server = servers.start(env)
+    address = email()
+    with httpx.Client(base_url=server.base_url, timeout=60) as client:
+        for path, body in (
+            ("/auth/signup", signup_body(address)),
+            ("/auth/login", login_body(address)),
+        ):
+            answer = client.post(path, json=body)
+            assert_error(answer, 503, DATABASE_DOWN)
+            assert answer.headers["Retry-After"].isdigit()
+    assert fetch(server.database_url, "SELECT email FROM users WHERE email = $1", address) == []
+    assert "Traceback" not in server.log()

@@ -107,7 +107,9 @@ def _report_secret(db_path: Path, dest: Path, *, copy: bool) -> None:
             raise backup.BackupError(f"There is no secret key file at {key} to copy.")
         print("No generated secret key file; the key is PROMPTCRAFTER_SECRET_KEY: keep it.")
         return
-    print(f"The secret key is in {key}: without it, restored tokens and API keys stop working.")
+    print(f"The secret key is in {key}: without it, restored login tokens stop working.")
+    # Keys are kept as their SHA-256, not signed: they work wherever the file is restored.
+    print("API keys in the backup keep working without it: keep the backup as private as they.")
     if copy:
         backup.copy_secret(key, _secret_of(dest))
         print(f"Secret key copied to {_secret_of(dest)} (mode 0600).")

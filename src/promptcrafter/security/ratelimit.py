@@ -1,8 +1,8 @@
 """Brute-force protection: shared counters, in the database or in Redis.
 
-Four limits guard the credentials: failed logins per account (checked before any hash is
-computed, so a locked account costs the server nothing), login attempts per client IP, signups
-per client IP, and well-formed API keys matching no live key per client IP.
+Four limits guard the credentials: failed logins per account (each password check counted
+before its hash is computed, so a locked account costs the server nothing), login attempts per
+client IP, signups per client IP, and well-formed API keys matching no live key per client IP.
 """
 
 from __future__ import annotations
@@ -11,11 +11,13 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from redis.exceptions import RedisError
+
 from promptcrafter.clock import now_ms
 from promptcrafter.config import Settings
 from promptcrafter.errors import TooManyRequests
 from promptcrafter.store import ratelimits
-from promptcrafter.store.database import Database
+from promptcrafter.store.database import Database, DatabaseUnavailable
 
 TOO_MANY_LOGINS = "Too many failed login attempts for this account. Try again later."
 TOO_MANY_ATTEMPTS = "Too many attempts from this address. Try again later."
@@ -44,7 +46,10 @@ class DatabaseCounters:
 
 
 class RedisCounters:
-    """INCR plus an expiry set only by the first hit of a window (PEXPIRE ... NX)."""
+    """INCR plus an expiry set only by the first hit of a window (PEXPIRE ... NX).
+
+    Redis out of reach is the counters' database out of reach: the 503 with Retry-After that
+    a request gets when the database is down (limits are not skipped), not a 500."""
 
     def __init__(self, client: Any, prefix: str = "promptcrafter:rl:") -> None:
         self._redis = client
@@ -52,23 +57,32 @@ class RedisCounters:
 
     async def hit(self, bucket: str, window_ms: int) -> tuple[int, int]:
         key = self._prefix + bucket
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(key)
-            pipe.pexpire(key, window_ms, nx=True)
-            pipe.pttl(key)
-            hits, _, ttl = await pipe.execute()
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.incr(key)
+                pipe.pexpire(key, window_ms, nx=True)
+                pipe.pttl(key)
+                hits, _, ttl = await pipe.execute()
+        except RedisError as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
         return int(hits), now_ms() + max(int(ttl), 0)
 
     async def peek(self, bucket: str) -> tuple[int, int]:
         key = self._prefix + bucket
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.get(key)
-            pipe.pttl(key)
-            hits, ttl = await pipe.execute()
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.get(key)
+                pipe.pttl(key)
+                hits, ttl = await pipe.execute()
+        except RedisError as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
         return (int(hits or 0), now_ms() + max(int(ttl), 0))
 
     async def reset(self, bucket: str) -> None:
-        await self._redis.delete(self._prefix + bucket)
+        try:
+            await self._redis.delete(self._prefix + bucket)
+        except RedisError as exc:
+            raise DatabaseUnavailable(str(exc)) from exc
 
     async def close(self) -> None:
         await self._redis.aclose()
@@ -128,13 +142,20 @@ class RateLimiter:
             f"key-fail-ip:{client_ip}", self.limits.key_failures_per_ip, 60_000, TOO_MANY_ATTEMPTS
         )
 
-    async def check_account(self, email_key: str) -> None:
-        failures, closes = await self.counters.peek(_account_bucket(email_key))
-        if failures >= self.limits.account_failures:
-            raise TooManyRequests(TOO_MANY_LOGINS, _retry_after(closes))
-
-    async def failed_login(self, email_key: str) -> None:
-        await self.counters.hit(_account_bucket(email_key), self.limits.account_window_ms)
+    async def account_attempt(self, email_key: str) -> None:
+        """Count a password check against the account before its hash is computed; 429 once
+        the account's window holds its limit. The attempt is counted first, in one atomic
+        hit, and stands as a failure unless ``successful_login`` clears it: counting after
+        the hash let simultaneous guesses all read the count from before any of them failed
+        (30 at once got 30 hashes against a limit of 10). A locked account is refused by the
+        read alone, so refusals add nothing to its count."""
+        bucket = _account_bucket(email_key)
+        failures, closes = await self.counters.peek(bucket)
+        if failures < self.limits.account_failures:
+            failures, closes = await self.counters.hit(bucket, self.limits.account_window_ms)
+            if failures <= self.limits.account_failures:
+                return
+        raise TooManyRequests(TOO_MANY_LOGINS, _retry_after(closes))
 
     async def successful_login(self, email_key: str) -> None:
         await self.counters.reset(_account_bucket(email_key))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -13,6 +15,9 @@ from promptcrafter.config import Settings
 from promptcrafter.store import locks
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# SQLite gives a database's -wal, -shm and -journal files the mode of the database itself.
+_COMPANIONS = ("", "-wal", "-shm", "-journal")
+log = logging.getLogger("promptcrafter.store")
 
 
 def alembic_config(database_url: str) -> Config:
@@ -38,6 +43,7 @@ def upgrade(settings: Settings, revision: str = "head") -> None:
         return
     path = settings.sqlite_path
     with locks.migration_lock(path):
+        keep_private(path)
         # WAL is a property of the file: set it once, before anyone else connects.
         with closing(sqlite3.connect(path)) as conn:
             conn.execute("PRAGMA journal_mode = WAL")
@@ -50,3 +56,28 @@ def upgrade(settings: Settings, revision: str = "head") -> None:
         finally:
             turn.give_back()
             turn.close()
+
+
+def keep_private(path: Path) -> None:
+    """Make the database file readable by its owner alone, as the key beside it is: created
+    with mode 0600 (SQLite would make it 0644 under the usual umask, letting every local
+    user read every account's prompts and password hashes), and an existing one open to
+    others is narrowed, with a warning."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+        return
+    except FileExistsError:
+        pass
+    for suffix in _COMPANIONS:
+        file = path.with_name(path.name + suffix)
+        try:
+            mode = file.stat().st_mode & 0o777
+            if mode & 0o077:
+                os.chmod(file, mode & 0o700)
+                log.warning(
+                    "%s was open to other users (mode %o); now %o", file, mode, mode & 0o700
+                )
+        except FileNotFoundError:
+            continue
+        except PermissionError:  # another user's file: serving goes on, the operator is told
+            log.warning("%s is open to other users and not ours to narrow; chmod 600 it", file)

@@ -17,6 +17,7 @@ from urllib.parse import quote, urlsplit
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from promptcrafter.api.deps import CALLER, Caller
 from promptcrafter.clock import now_ms
 from promptcrafter.errors import DATABASE_DOWN, DomainError
 from promptcrafter.security.browser import (
@@ -125,6 +126,8 @@ async def visit(request: Request, services: Services) -> Visitor:
             max_age_ms=settings.session_max_hours * 3_600_000,
         )
     if found is not None:
+        # Where the request log and metrics look for who made a request (api/observe.py).
+        request.scope[CALLER] = Caller(user=found.user)
         return Visitor(services, found, found.csrf, secure, origin)
     # A cookie of a session that ended: cleared, so later requests skip the lookup.
     ended = "" if session_id else None
