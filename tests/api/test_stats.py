@@ -230,3 +230,22 @@ def test_bad_parameters_are_400_before_ownership(
 
 def test_without_a_token_is_401(api: Api, scored: tuple[str, list[dict[str, Any]]]) -> None:
     assert_error(api.client.get(f"/prompts/{scored[0]}/stats"), 401)
+
+
+def test_a_score_of_minus_zero_is_stored_as_zero(api: Api, owner: Account) -> None:
+    # -0.0 is a number from 0 to 10; PostgreSQL kept its sign and /stats answered -0.0 for
+    # the median and minimum where SQLite answered 0.0.
+    prompt = api.create_prompt(owner)
+    made = api.client.post(
+        "/logs",
+        content=b'{"promptId":"%s","output":"o","modelUsed":"m","score":-0.0}'
+        % prompt["_id"].encode(),
+        headers={**owner.headers, "Content-Type": "application/json"},
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["score"] == 0
+    answer = get_stats(api, owner, prompt["_id"])
+    assert answer.status_code == 200
+    assert ":-0" not in answer.text, answer.text
+    total = answer.json()["total"]
+    assert (total["min"], total["median"], total["max"]) == (0, 0, 0)

@@ -107,7 +107,11 @@ Output = Annotated[str, _output[0], _output[1]]
 Name = Annotated[str, _name[0], _name[1]]
 # Optional free text may be empty or blank, but must still be storable.
 Notes = Annotated[str, StringConstraints(max_length=5000), AfterValidator(_storable)]
-Score = Annotated[float, Field(ge=0, le=10, allow_inf_nan=False)]
+# -0.0 passes ge=0; adding 0.0 makes it 0.0, which PostgreSQL would otherwise keep signed
+# (and /stats then answer -0.0 where SQLite answers 0.0).
+Score = Annotated[
+    float, Field(ge=0, le=10, allow_inf_nan=False), AfterValidator(lambda value: value + 0.0)
+]
 Email = Annotated[str, StringConstraints(max_length=320), AfterValidator(_email)]
 # The length is checked by _password (for its own sentence) and shown in the schema.
 Password = Annotated[
