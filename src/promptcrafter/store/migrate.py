@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import stat
 from contextlib import closing
 from pathlib import Path
 
@@ -71,8 +72,10 @@ def keep_private(path: Path) -> None:
     for suffix in _COMPANIONS:
         file = path.with_name(path.name + suffix)
         try:
-            mode = file.stat().st_mode & 0o777
-            if mode & 0o077:
+            found = file.stat()
+            mode = found.st_mode & 0o777
+            # Only files: a directory of that name is SQLite's to refuse, not ours to chmod.
+            if stat.S_ISREG(found.st_mode) and mode & 0o077:
                 os.chmod(file, mode & 0o700)
                 log.warning(
                     "%s was open to other users (mode %o); now %o", file, mode, mode & 0o700
