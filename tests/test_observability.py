@@ -305,6 +305,30 @@ def _live_gauge_pids(directory: Path) -> set[int]:
     return {int(f.stem.rsplit("_", 1)[1]) for f in directory.glob("gauge_live*_*.db")}
 
 
+def _pools_counted(directory: Path, pid: int) -> bool:
+    """Whether a worker has written its pool gauges yet, not only created its file.
+
+    A worker's file appears when its metrics are made, before its first gauge refresh sets the
+    pools: a scrape in between reads that worker's pools as absent.
+    """
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    files = [str(f) for f in directory.glob(f"gauge_live*_{pid}.db")]
+    return any(
+        metric.samples
+        for metric in MultiProcessCollector.merge(files, accumulate=False)
+        if metric.name == "promptcrafter_db_pool_connections"
+    )
+
+
+def _wait_for_pools(directory: Path, pids: set[int], engine: str, deadline: float) -> None:
+    if engine != "postgresql":  # SQLite has no pool gauges to wait for
+        return
+    while not all(_pools_counted(directory, pid) for pid in pids):
+        assert time.monotonic() < deadline, f"workers {pids} never set their pool gauges"
+        time.sleep(0.1)
+
+
 def test_a_killed_workers_gauges_leave_the_sums(
     engine: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -325,6 +349,7 @@ def test_a_killed_workers_gauges_leave_the_sums(
             time.sleep(0.2)
         workers = _live_gauge_pids(files)
         assert len(workers) == 2, workers
+        _wait_for_pools(files, workers, engine, deadline)
         before = samples(httpx.get(f"{server.base_url}/metrics").text, gauge)
 
         victim = min(workers)
@@ -336,6 +361,8 @@ def test_a_killed_workers_gauges_leave_the_sums(
         replacement = _live_gauge_pids(files) - workers
         assert len(replacement) == 1, _live_gauge_pids(files)
         server.wait_healthy()
+        # Otherwise the victim's stale pools could stand in for the replacement's missing ones.
+        _wait_for_pools(files, replacement, engine, deadline)
 
         after = httpx.get(f"{server.base_url}/metrics")
         assert after.status_code == 200
