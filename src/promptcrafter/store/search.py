@@ -1,10 +1,12 @@
 """Substring search over a user's prompts, backed by a trigram index on either engine.
 
 Terms are AND-ed; each must occur (case-insensitively, as literal text) in the title, the
-content or one tag. Every candidate row is verified against the folded columns, so an index
-only ever narrows the rows to check; it never decides a match by itself.
+content or one tag.
 
-SQLite (FTS5, trigram tokenizer): terms of three or more characters are phrase queries. When
+SQLite (FTS5, trigram tokenizer): terms of three or more characters are phrase queries, which
+decide by themselves: a phrase of trigrams is the substring. Except where the tokenizer makes
+two characters one: it reads U+FFFE and U+FFFF (the pad below) as U+FFFD, so a term holding
+any of them is also checked against the folded columns, like a short term. When
 every term is shorter, the index can still narrow the rows: each folded field ends with two pad
 characters, so every occurrence of a short term starts some indexed trigram, and the index's
 vocabulary lists those trigrams (a range lookup). The candidates are the rows holding any of
@@ -45,6 +47,10 @@ from promptcrafter.store.folding import fold
 from promptcrafter.store.prompts import COLUMNS
 
 MIN_INDEXED = 3  # a trigram index serves terms of at least three characters directly
+# What SQLite's trigram tokenizer reads as U+FFFD (as it reads invalid UTF-8): the index
+# cannot tell these three apart, so it only narrows for a term that holds one.
+_ONE_TO_THE_INDEX = str.maketrans({"\ufffe": "\ufffd", "\uffff": "\ufffd"})
+_CONFLATED = frozenset("\ufffd\ufffe\uffff")
 MAX_EXPANSION = 256  # trigrams a short term may expand to before a scan is cheaper
 MAX_GRAMS = 8  # PostgreSQL: index pieces asked for one term
 # Bounds on one query's work (and on SQLite's expression depth, 1000): far above what a person
@@ -165,19 +171,19 @@ def _pg_statement(
 
 @lru_cache(maxsize=256)
 def _sqlite_statement(
-    short: tuple[bool, ...],
+    checked: tuple[bool, ...],
     use_index: bool,
     tier: int | None = None,
     after: bool = False,
     few: bool = True,
 ) -> Query:
-    """SQLite: one statement per shape: which terms the trigram index cannot serve, and
+    """SQLite: one statement per shape: which terms the trigram index cannot decide, and
     whether the full-text index narrows the rows first (and, for a page, the group, and
     whether the index's matches are ``few``: then they are read first and sorted; else the
     prompts are read newest first, each checked against the index, until the page is full)."""
-    names = [f"t{i}" for i in range(len(short))]
+    names = [f"t{i}" for i in range(len(checked))]
     where = ["p.owner_id = :owner"]
-    where += [_contains(n) for n, is_short in zip(names, short, strict=True) if is_short]
+    where += [_contains(n) for n, by_row in zip(names, checked, strict=True) if by_row]
     source = "prompts p"
     if use_index:
         join = "CROSS JOIN" if few and tier is not None else "JOIN"  # CROSS: index first
@@ -189,8 +195,15 @@ def _sqlite_statement(
     return sql(_select(where, source, order, tier, after))
 
 
+def _checked_by_row(term: str) -> bool:
+    """SQLite: whether rows the index finds for ``term`` must be checked against the text."""
+    return len(term) < MIN_INDEXED or not _CONFLATED.isdisjoint(term)
+
+
 async def _trigrams_starting(db: Database, term: str) -> list[str] | None:
-    """The indexed trigrams that start with ``term``; None if they cannot be listed."""
+    """The indexed trigrams that start with ``term``, as the index spells it; None if they
+    cannot be listed."""
+    term = term.translate(_ONE_TO_THE_INDEX)
     if ord(term[-1]) >= 0x10FFFF:
         return None  # no character sorts after it to bound the range with
     high = term[:-1] + chr(ord(term[-1]) + 1)
@@ -262,7 +275,7 @@ async def plan_of(db: Database, owner: str, terms: list[str]) -> SearchPlan | No
     names = [f"t{i}" for i in range(len(terms))]
     params: dict[str, object] = {"owner": owner}
     params.update(zip(names, terms, strict=True))
-    short = tuple(len(term) < MIN_INDEXED for term in terms)
+    checked = tuple(_checked_by_row(term) for term in terms)
     long_terms = [term for term in terms if len(term) >= MIN_INDEXED]
     if long_terms:
         params["fts"] = " AND ".join(_fts_phrase(term) for term in long_terms)
@@ -275,7 +288,7 @@ async def plan_of(db: Database, owner: str, terms: list[str]) -> SearchPlan | No
     use_index = "fts" in params
     # Short terms are checked row by row; with no index at all, that is a scan of the library.
     return SearchPlan(
-        lambda tier, after, few: _sqlite_statement(short, use_index, tier, after, few),
+        lambda tier, after, few: _sqlite_statement(checked, use_index, tier, after, few),
         params,
         not use_index,
         counted=use_index,
