@@ -166,3 +166,31 @@ def test_a_bug_in_a_hot_handler_is_a_500_in_the_error_format(
     assert answer.status_code == 500
     assert answer.json() == {"error": FAILED}
     _assert_headers_once(answer)
+
+
+def _raw(api: Api, method: str, raw_path: str, **kwargs: Any) -> httpx.Response:
+    """A request whose path is sent exactly as written (httpx would otherwise normalise it)."""
+    request = api.client.build_request(method, "/", **kwargs)
+    request.url = httpx.URL(request.url, raw_path=raw_path.encode())
+    return api.client.send(request)
+
+
+def test_an_encoded_slash_after_prompts_is_no_route_at_the_door_either(api: Api) -> None:
+    # /prompts%2F<id> is no route (an encoded slash is kept as written), and the stack said so
+    # for DELETE; the door read the decoded path and answered GET, PATCH and render as if
+    # it were /prompts/<id> (review of 2026-12-08).
+    owner = api.signup()
+    prompt_id = _prompt(api, owner)
+    path = f"/prompts%2F{prompt_id}"
+    answers = [
+        _raw(api, "GET", path, headers=owner.headers),
+        _raw(api, "PATCH", path, headers=owner.headers, json={"title": "Changed at the door"}),
+        _raw(api, "POST", f"{path}/render", headers=owner.headers, json={"variables": {}}),
+        _raw(api, "DELETE", path, headers=owner.headers),
+    ]
+    for answer in answers:
+        assert answer.status_code == 404, (answer.request.method, answer.text)
+        assert answer.json() == {"error": "No resource exists at this path."}
+    kept = api.client.get(f"/prompts/{prompt_id}", headers=owner.headers)
+    assert kept.status_code == 200
+    assert kept.json()["title"] == "Door" and kept.json()["version"] == 1

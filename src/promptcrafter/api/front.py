@@ -33,16 +33,17 @@ class PromptCrafterAPI(FastAPI):
         self._hot = HotPaths(observer, front=True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        hot = self._hot
-        if hot is not None and scope["type"] == "http" and not (self._cors and _has_origin(scope)):
-            scope["app"] = self
-            taken = await hot.take(scope, receive, send)
-            if taken is None:
-                return
-            receive = taken
-            scope.setdefault(DECLINED, True)
         if scope["type"] == "http":
+            # Before the fast path too: it reads the path, and /prompts%2F<id> is no route.
             _keep_encoded_slashes(scope)
+            hot = self._hot
+            if hot is not None and not (self._cors and _has_origin(scope)):
+                scope["app"] = self
+                taken = await hot.take(scope, receive, send)
+                if taken is None:
+                    return
+                receive = taken
+                scope.setdefault(DECLINED, True)
         await super().__call__(scope, receive, send)
 
 
