@@ -120,6 +120,26 @@ def test_a_listing_refuses_a_parameter_that_is_not_utf8(api: Api) -> None:
     assert ok.status_code == 200 and ok.json() == []
 
 
+def test_bytes_that_are_not_utf8_get_the_sentence_of_their_own_parameter(api: Api) -> None:
+    # The route's own sentence (promptId's, the search query's) is about its own parameter;
+    # it was given for bytes in any parameter (review of 2026-12-08).
+    account = api.signup()
+    prompt_id = api.create_prompt(account)["_id"]
+    malformed = "The request is malformed or contains invalid parameters."
+    cases = [
+        ("/logs?limit=%FF", malformed),
+        (f"/logs?promptId={prompt_id}&model=%FF", malformed),
+        (f"/logs-by-prompt?promptId={prompt_id}&limit=%FF", malformed),
+        ("/search?q=abc&limit=%FF", malformed),
+        ("/search?q=abc&cursor=%C3", malformed),
+        ("/logs?promptId=%FF", "`promptId` missing or malformed"),
+        ("/logs-by-prompt?promptId=prompt%C3&limit=5", "`promptId` missing or malformed"),
+        ("/search?q=%FF&limit=5", "Missing or malformed query string."),
+    ]
+    for path, sentence in cases:
+        assert_error(api.client.get(path, headers=account.headers), 400, sentence)
+
+
 def _without_content_type(
     client: httpx.Client, method: str, path: str, body: bytes, **h: str
 ) -> httpx.Response:

@@ -101,6 +101,19 @@ def _utf8_query(query_string: bytes) -> bool:
     return True
 
 
+def _not_utf8(query_string: bytes) -> list[str]:
+    """The names of the parameters whose values are not UTF-8 once percent-decoded (names
+    were checked before: an undecodable one is no parameter of any route)."""
+    names = []
+    for pair in query_string.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        try:
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            names.append(unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace"))
+    return names
+
+
 def _authenticates(dependant: Dependant) -> bool:
     return any(sub.call is _caller or _authenticates(sub) for sub in dependant.dependencies)
 
@@ -129,6 +142,9 @@ class ContractRoute(APIRoute):
         self.strict_content_type = False
         handler = super().get_route_handler()
         query_names = frozenset(_query_names(self.dependant))
+        # The route's own parameters: the sentence it gives for a query is about them. Those
+        # of shared dependencies (paging, filters) are judged with the general one.
+        own_names = frozenset(param.alias for param in self.dependant.query_params)
         takes_body = self.body_field is not None
         authenticates = _authenticates(self.dependant)
         path_params = self.dependant.path_params
@@ -149,7 +165,10 @@ class ContractRoute(APIRoute):
                     # of what was asked (a lone surrogate's bytes are no UTF-8 either).
                     _, path_errors = request_params_to_args(path_params, request.path_params)
                     if not path_errors:
-                        raise BadRequest(sentences_for(request).query)
+                        names = _not_utf8(request.scope["query_string"])
+                        if names and own_names.issuperset(names):
+                            raise BadRequest(sentences_for(request).for_location("query", names))
+                        raise BadRequest(MALFORMED_PARAMS)
             if takes_body:
                 content_type = request.headers.get("content-type")
                 if content_type is not None and not is_json(content_type):
