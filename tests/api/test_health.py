@@ -35,6 +35,10 @@ def test_openapi_lists_every_route_with_error_codes(client: httpx.Client) -> Non
         assert codes <= set(responses), (path, method, sorted(responses))
         assert "422" not in responses
     assert "bearerAuth" in document["components"]["securitySchemes"]
+    # Every route refuses an unknown query parameter (400) and needs the database (503).
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            assert {"400", "503"} <= set(operation["responses"]), (method, path)
 
 
 def test_docs_page_is_served(client: httpx.Client) -> None:

@@ -166,6 +166,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                 if path not in PUBLIC_PATHS:
                     operation["security"] = [{"bearerAuth": []}]
         _document_key_refusals(schema)
+        _document_shared_errors(schema)
         schema.setdefault("components", {})["securitySchemes"] = {
             "bearerAuth": {
                 "type": "http",
@@ -179,6 +180,34 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         components.pop("ValidationError", None)
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+# What any route of the API can answer, whatever it does: every one refuses an unknown or
+# repeated query parameter, and every one reads or writes the database.
+_SHARED_ERRORS = {
+    "400": "The request is malformed: an unknown or repeated query parameter, or as the "
+    "route's other 400 says",
+    "503": "The database cannot be reached; try again after Retry-After seconds",
+}
+
+
+def _document_shared_errors(schema: dict[str, Any]) -> None:
+    """Add the statuses of ``_SHARED_ERRORS`` where a route's own list lacks them."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, description in _SHARED_ERRORS.items():
+                responses.setdefault(
+                    status,
+                    {
+                        "description": description,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ErrorOut"}
+                            }
+                        },
+                    },
+                )
 
 
 def _document_key_refusals(schema: dict[str, Any]) -> None:
