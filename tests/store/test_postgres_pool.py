@@ -70,3 +70,37 @@ def test_a_failed_write_leaves_no_transaction_behind() -> None:
                 await db.close()
 
         assert asyncio.run(go()) == 0
+
+
+def test_a_deadlocked_write_runs_again_and_is_kept() -> None:
+    # PostgreSQL ends a deadlock by rolling back one side: the server's side is made the
+    # victim here (the other waits ten seconds before it looks), and its write must run
+    # again once the other side is through, not come back as a 503.
+    require_engine("postgresql")
+    with fresh_postgres() as url:
+
+        async def go() -> list[tuple[int, str]]:
+            db = await PostgresDatabase.open(url, 2)
+            other = await asyncpg.connect(url, server_settings={"deadlock_timeout": "10s"})
+            try:
+                setup = "CREATE TABLE t (n integer PRIMARY KEY, who text)"
+                await db.write([(sql(setup), {})])
+                await db.write([(sql("INSERT INTO t VALUES (1, ''), (2, '')"), {})])
+                takes_one = sql("UPDATE t SET who = 'server' WHERE n = 1")
+                waits_for_two = sql("UPDATE t SET who = who || '+server' WHERE n = 2")
+                async with other.transaction():
+                    await other.execute("UPDATE t SET who = 'other' WHERE n = 2")
+                    server = asyncio.create_task(db.write([(takes_one, {}), (waits_for_two, {})]))
+                    await asyncio.sleep(0.3)  # the server holds row 1, waits for row 2
+                    # Row 1 closes the circle; PostgreSQL rolls the server's side back.
+                    await other.execute("UPDATE t SET who = who || '+other' WHERE n = 1")
+                await server
+                rows = await other.fetch("SELECT n, who FROM t ORDER BY n")
+                return [(row["n"], row["who"]) for row in rows]
+            finally:
+                await other.close()
+                await db.close()
+
+        rows = asyncio.run(go())
+    # The other side committed first; the server's write ran again after it, whole.
+    assert rows == [(1, "server"), (2, "other+server")]

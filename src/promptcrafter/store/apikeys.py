@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from promptcrafter.clock import now_ms
-from promptcrafter.errors import NotFound
+from promptcrafter.errors import TOKEN_INVALID, NotFound, Unauthorized
 from promptcrafter.ids import new_key_id
 from promptcrafter.security.apikeys import NewKey
-from promptcrafter.store.database import Database, Row, sql
+from promptcrafter.store.database import Database, ForeignKeyViolation, Row, sql
 from promptcrafter.store.users import User
 
 NOT_FOUND = "No API key found with the specified ID."
@@ -62,7 +62,11 @@ async def create(
         "now": now_ms(),
         "expires_at": expires_at,
     }
-    [rows] = await db.write([(_INSERT, params)])
+    try:
+        [rows] = await db.write([(_INSERT, params)])
+    except ForeignKeyViolation:
+        # The account was deleted after this request's credentials were checked.
+        raise Unauthorized(TOKEN_INVALID) from None
     return rows[0]
 
 

@@ -7,7 +7,14 @@ from collections.abc import AsyncIterator
 from promptcrafter.clock import now_ms
 from promptcrafter.errors import Forbidden, NotFound
 from promptcrafter.ids import new_log_id
-from promptcrafter.store.database import AFTER, Database, Row, keyset_pages, sql
+from promptcrafter.store.database import (
+    AFTER,
+    Database,
+    ForeignKeyViolation,
+    Row,
+    keyset_pages,
+    sql,
+)
 from promptcrafter.store.versions import LATEST, MAX_VERSION, NO_SUCH_LABEL, NO_SUCH_VERSION
 
 COLUMNS = "id, prompt_id, output, model_used, notes, score, created_at, prompt_version, label"
@@ -87,7 +94,12 @@ async def create(
     else:
         query = _INSERT
         params["label"] = label
-    [rows] = await db.write([(query, params)])
+    try:
+        [rows] = await db.write([(query, params)])
+    except ForeignKeyViolation:
+        # PostgreSQL reads committed rows: the statement read the prompt, then its deletion
+        # committed before the new row's key was checked. The prompt is gone, as for a 404.
+        raise NotFound(PROMPT_UNAVAILABLE) from None
     if not rows:
         # Only now, after nothing was inserted, look at why.
         row = await db.fetch_one(_PROMPT_OWNED, {"owner": owner, "prompt_id": prompt_id})

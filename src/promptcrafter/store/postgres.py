@@ -3,10 +3,16 @@
 A single-statement write runs as its own implicit transaction: one round trip instead of the
 three an explicit BEGIN/COMMIT costs. Lost connections (a restarted server) surface as
 ``DatabaseUnavailable``; the pool replaces broken connections on the next acquire.
+
+A write that PostgreSQL chose as a deadlock's victim was rolled back whole, so it runs again
+(``_ATTEMPTS`` times in all): deleting an account cascades over its prompts in one order while
+a label change holds one of them, and neither request is wrong to ask.
 """
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,6 +38,15 @@ _UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
 )
+
+
+# A deadlock's victim or a serialization failure: the transaction was rolled back and may run
+# again as it was.
+_RETRIED: tuple[type[BaseException], ...] = (
+    asyncpg.DeadlockDetectedError,
+    asyncpg.SerializationError,
+)
+_ATTEMPTS = 4
 
 
 def translate(exc: BaseException) -> StoreError:
@@ -109,14 +124,24 @@ class PostgresDatabase:
         return rows
 
     async def write(self, statements: Sequence[Statement]) -> list[list[Row]]:
-        try:
-            if len(statements) == 1:
-                query, params = statements[0]
-                return [await self._pool.fetch(query.postgresql, *query.pg_args(params))]
-            async with self._pool.acquire() as conn, conn.transaction():
-                return [await conn.fetch(q.postgresql, *q.pg_args(p)) for q, p in statements]
-        except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
-            raise translate(exc) from exc
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                return await self._write_once(statements)
+            except _RETRIED as exc:
+                if attempt == _ATTEMPTS:
+                    raise translate(exc) from exc
+                # Apart, or the same two would meet again: a few milliseconds, growing.
+                await asyncio.sleep(random.uniform(0, 0.005 * attempt))
+            except (asyncpg.PostgresError, *_UNAVAILABLE) as exc:
+                raise translate(exc) from exc
+        raise AssertionError("unreachable")
+
+    async def _write_once(self, statements: Sequence[Statement]) -> list[list[Row]]:
+        if len(statements) == 1:
+            query, params = statements[0]
+            return [await self._pool.fetch(query.postgresql, *query.pg_args(params))]
+        async with self._pool.acquire() as conn, conn.transaction():
+            return [await conn.fetch(q.postgresql, *q.pg_args(p)) for q, p in statements]
 
     async def ping(self) -> bool:
         try:

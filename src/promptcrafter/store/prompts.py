@@ -10,11 +10,18 @@ import orjson
 
 from promptcrafter import grams
 from promptcrafter.clock import now_ms
-from promptcrafter.errors import Forbidden, NotFound, PreconditionFailed
+from promptcrafter.errors import (
+    TOKEN_INVALID,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    Unauthorized,
+)
 from promptcrafter.ids import new_prompt_id
 from promptcrafter.store.database import (
     AFTER,
     Database,
+    ForeignKeyViolation,
     Params,
     Query,
     Row,
@@ -196,7 +203,11 @@ async def create(
         "commit_message": commit_message,
         "actor": actor or owner,
     }
-    rows = await _write_versioned(db, _INSERT, _INSERT_WITH_SNAPSHOT, params, snapshot)
+    try:
+        rows = await _write_versioned(db, _INSERT, _INSERT_WITH_SNAPSHOT, params, snapshot)
+    except ForeignKeyViolation:
+        # The account was deleted after this request's credentials were checked.
+        raise Unauthorized(TOKEN_INVALID) from None
     return rows[0]
 
 

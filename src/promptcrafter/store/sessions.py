@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from promptcrafter.errors import TOKEN_INVALID, Unauthorized
 from promptcrafter.security.browser import new_secret, session_hash
-from promptcrafter.store.database import Database, sql
+from promptcrafter.store.database import Database, ForeignKeyViolation, sql
 from promptcrafter.store.users import User
 
 # The last-seen time moves at most this often, so browsing stays (mostly) reads; with a
@@ -58,7 +59,11 @@ async def create(db: Database, user_id: str, now: int, max_age_ms: int) -> NewSe
     """A new session for the user (at their current password generation)."""
     session_id, csrf = new_secret(), new_secret()
     params = {"id_hash": session_hash(session_id), "csrf": csrf, "now": now, "user_id": user_id}
-    await db.write([(_PURGE, {"oldest": now - max_age_ms}), (_INSERT, params)])
+    try:
+        await db.write([(_PURGE, {"oldest": now - max_age_ms}), (_INSERT, params)])
+    except ForeignKeyViolation:
+        # The account was deleted after its password was checked.
+        raise Unauthorized(TOKEN_INVALID) from None
     return NewSession(session_id, csrf)
 
 

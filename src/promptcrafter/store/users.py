@@ -59,6 +59,14 @@ _REVOKE = sql(
     "ON CONFLICT (jti) DO NOTHING"
 )
 _DELETE = sql("DELETE FROM users WHERE id = :id")
+# PostgreSQL: the deletion's cascade locks the account's prompts in whatever order it meets
+# them, while a label change or PATCH holds one prompt and then writes rows that hang from it;
+# the two deadlocked. Taking every prompt first, in one order, leaves the others nothing of
+# the deletion's to wait on while it waits on them. (SQLite has one writer: nothing to lock.)
+_TAKE_PROMPTS = sql(
+    "SELECT id FROM prompts WHERE owner_id = :id",
+    postgresql="SELECT id FROM prompts WHERE owner_id = :id ORDER BY id FOR UPDATE",
+)
 _PURGE_REVOKED = sql("DELETE FROM revoked_tokens WHERE expires_at < :now")
 
 
@@ -121,4 +129,5 @@ async def revoke_token(db: Database, claims: Claims) -> None:
 
 
 async def delete(db: Database, user_id: str) -> None:
-    await db.write([(_DELETE, {"id": user_id})])
+    """The account and everything it owns, in one transaction."""
+    await db.write([(_TAKE_PROMPTS, {"id": user_id}), (_DELETE, {"id": user_id})])
