@@ -35,7 +35,9 @@ class PromptCrafterAPI(FastAPI):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             # Before the fast path too: it reads the path, and /prompts%2F<id> is no route.
-            _keep_encoded_slashes(scope)
+            raw = scope.get("raw_path")
+            if raw is not None and b"%2" in raw:
+                _keep_encoded_slashes(scope)
             hot = self._hot
             if hot is not None and not (self._cors and _has_origin(scope)):
                 scope["app"] = self
@@ -52,7 +54,7 @@ def _keep_encoded_slashes(scope: Scope) -> None:
     route's words). ASGI decodes the path, so the router would see two segments and answer
     404; the path is decoded again here with ``%2F`` left as written, which no id matches."""
     raw: bytes = scope.get("raw_path") or b""
-    if b"%2" not in raw or b"%2f" not in raw.lower():
+    if b"%2f" not in raw.lower():
         return
     path = raw.split(b"?", 1)[0].decode("latin-1")
     scope["path"] = unquote(re.sub("%2[fF]", "%252F", path))
