@@ -213,15 +213,22 @@ def ask(label: str) -> str:
     return value
 
 
+# The server takes at most 1 MiB in one request, so no text sent in one can be longer. A file
+# is read up to one byte past it: /dev/zero or a 20 GB log is refused, not read into memory.
+REQUEST_LIMIT = 1024 * 1024
+
+
 def read_text(path: str) -> str:
     """A file's text exactly as stored (no newline translation); ``-`` reads stdin."""
+    name = "standard input" if path == "-" else path
     if path == "-":
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(REQUEST_LIMIT + 1)
     else:
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = handle.read(REQUEST_LIMIT + 1)
+    if len(data) > REQUEST_LIMIT:
+        raise CLIError(f"{name} is larger than 1 MiB, the most the server takes in a request.")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        name = "standard input" if path == "-" else path
         raise CLIError(f"{name} is not UTF-8 text.") from exc

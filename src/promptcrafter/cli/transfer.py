@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import sys
@@ -213,34 +214,55 @@ def import_line(client: PromptCrafterClient, line: str, where: str, report: Impo
             report.logs_created += 1
 
 
-def _lines(path: str) -> tuple[int, Iterator[tuple[int, str]]]:
-    """How many non-blank lines there are, and an iterator over them with their numbers."""
-    if path == "-":
-        text = sys.stdin.buffer.read().decode("utf-8")
-        lines = [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
-        return len(lines), iter(lines)
-    if not os.path.isfile(path):  # a pipe or a FIFO (`<(...)`, /dev/stdin) reads only once
-        with open(path, encoding="utf-8", newline="\n") as handle:
-            lines = [(n, line) for n, line in enumerate(handle, start=1) if line.strip()]
-        return len(lines), iter(lines)
+# An export line holds one prompt with all its logs, so it may be far longer than a request;
+# a line past this is no export (``import /dev/zero`` would otherwise fill the memory).
+MAX_LINE = 256 * 1024 * 1024
+
+
+def _read_lines(handle: TextIO, name: str) -> Iterator[tuple[int, str]]:
+    """The non-blank lines with their numbers, one at a time, each at most ``MAX_LINE``."""
+    number = 0
+    while True:
+        number += 1
+        try:
+            line = handle.readline(MAX_LINE + 1)
+        except UnicodeDecodeError as exc:
+            raise CLIError(f"{name}:{number} is not UTF-8 text.") from exc
+        if not line:
+            return
+        if len(line) > MAX_LINE:
+            raise CLIError(f"{name}:{number} is longer than {MAX_LINE // 2**20} MiB.")
+        if line.strip():
+            yield number, line
+
+
+def _stdin_lines() -> Iterator[tuple[int, str]]:
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", newline="\n")
+    try:
+        yield from _read_lines(stdin, "stdin")
+    finally:
+        stdin.detach()  # the wrapper would close standard input with it
+
+
+def _file_lines(path: str) -> Iterator[tuple[int, str]]:
     with open(path, encoding="utf-8", newline="\n") as handle:
-        total = sum(1 for line in handle if line.strip())
+        yield from _read_lines(handle, path)
 
-    def walk() -> Iterator[tuple[int, str]]:
-        with open(path, encoding="utf-8", newline="\n") as handle:
-            for number, line in enumerate(handle, start=1):
-                if line.strip():
-                    yield number, line
 
-    return total, walk()
+def _lines(path: str) -> tuple[int | None, Iterator[tuple[int, str]]]:
+    """How many non-blank lines there are (None when the input can be read only once: stdin,
+    a pipe or a FIFO), and an iterator over them with their numbers."""
+    if path == "-":
+        return None, _stdin_lines()
+    if os.path.isfile(path):
+        return sum(1 for _ in _file_lines(path)), _file_lines(path)
+    os.stat(path)  # a missing path fails here, before anything is imported
+    return None, _file_lines(path)
 
 
 def import_command(args: argparse.Namespace) -> int:
     s = session(args)
-    try:
-        total, lines = _lines(args.file)
-    except UnicodeDecodeError as exc:
-        raise CLIError(f"{args.file} is not UTF-8 text.") from exc
+    total, lines = _lines(args.file)
     report = ImportReport()
     name = "stdin" if args.file == "-" else args.file
     client = s.client()
