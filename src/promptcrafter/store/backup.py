@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -122,6 +123,48 @@ def _check_is_ours(source: sqlite3.Connection, backup: Path) -> None:
     if missing or version is None:
         what = f"no {', '.join(missing)} table" if missing else "no schema version"
         raise BackupError(f"{backup} is not a PromptCrafter database ({what}); nothing restored.")
+    _check_schema(source, backup, str(version[0]))
+
+
+def _check_schema(source: sqlite3.Connection, backup: Path, revision: str) -> None:
+    """The backup's schema must be one this release can start on: a revision it knows (a
+    newer release's backup would stop ``serve`` at its migration), holding every table and
+    trigger that revision has (one lost would fail its requests one by one)."""
+    from alembic.script import ScriptDirectory
+
+    from promptcrafter.store.migrate import MIGRATIONS
+
+    script = ScriptDirectory(str(MIGRATIONS))
+    known = {rev.revision for rev in script.walk_revisions()}
+    if revision not in known:
+        raise BackupError(
+            f"{backup} has schema version {revision}, which this release of PromptCrafter "
+            f"does not know (a newer release made it?); nothing restored."
+        )
+    have = set(source.execute(_SCHEMA_OBJECTS).fetchall())
+    lost = sorted(f"{kind} {name}" for kind, name in _schema_at(revision) - have)
+    if lost:
+        raise BackupError(
+            f"{backup} lacks what its schema version {revision} has ({', '.join(lost)}); "
+            "nothing restored."
+        )
+
+
+_SCHEMA_OBJECTS = "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger')"
+
+
+def _schema_at(revision: str) -> set[tuple[str, str]]:
+    """The tables and triggers of a database at ``revision``: this release's migrations run
+    up to it on an empty scratch file."""
+    from alembic import command
+
+    from promptcrafter.store.migrate import alembic_config
+
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "schema.sqlite3"
+        command.upgrade(alembic_config(f"sqlite:///{path}"), revision)
+        with closing(sqlite3.connect(path)) as conn:
+            return set(conn.execute(_SCHEMA_OBJECTS).fetchall())
 
 
 def copy_secret(source: Path, dest: Path) -> None:
