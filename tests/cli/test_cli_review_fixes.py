@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import stat
 from contextlib import closing
@@ -12,7 +13,9 @@ from pathlib import Path
 
 import pytest
 from tests.cli.test_cli_backup import promptcrafter
+from tests.conftest import require_engine
 from tests.support.cli import CLI
+from tests.support.databases import fresh_database
 from tests.support.server import ServerProcess
 
 from promptcrafter.client import PromptCrafterClient
@@ -193,3 +196,42 @@ def test_render_vars_file_too_deep_is_one_sentence(
     _no_traceback(result)
     assert result.returncode == 1
     assert "not valid JSON" in result.stderr
+
+
+def test_a_number_too_long_for_python_in_a_vars_file_is_one_sentence(
+    tmp_path: Path, cli: CLI, account: tuple[str, PromptCrafterClient]
+) -> None:
+    # Python's reader refused it with advice for programmers (sys.set_int_max_str_digits).
+    email, client = account
+    cli.login(email)
+    prompt = client.create_prompt("Long number", "Say {{ x }}", "m")
+    long = tmp_path / "long.json"
+    long.write_text('{"x": ' + "7" * 5000 + "}", encoding="utf-8")
+    result = cli.run("render", prompt["_id"], "--vars-file", str(long))
+    _no_traceback(result)
+    assert result.returncode == 1
+    assert "a number of 5000 digits is too long to read" in result.stderr
+    assert "set_int_max_str_digits" not in result.stderr
+
+
+def test_a_pg_restore_that_crashes_is_named_with_how_it_ended(tmp_path: Path) -> None:
+    # pg_restore fed a damaged dump died of a segmentation fault, and the message ended at
+    # "pg_restore failed: " (review of 2026-12-08).
+    require_engine("postgresql")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    psql = shutil.which("psql")
+    assert psql is not None
+    (tools / "psql").symlink_to(psql)
+    crashing = tools / "pg_restore"
+    crashing.write_text("#!/bin/sh\nkill -SEGV $$\n", encoding="utf-8")
+    crashing.chmod(0o755)
+    dump = tmp_path / "damaged.dump"
+    dump.write_bytes(b"PGDMP" + b"\x00" * 64)
+    with fresh_database("postgresql", tmp_path) as url:
+        done = promptcrafter(
+            "restore", str(dump), env={"PROMPTCRAFTER_DATABASE_URL": url, "PATH": str(tools)}
+        )
+    _no_traceback(done)
+    assert done.returncode == 1
+    assert "pg_restore failed: it was killed by SIGSEGV and said nothing" in done.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -41,6 +42,14 @@ def render(exc: DomainError | StoreError) -> Response:
     return error_response(503, DATABASE_DOWN, {"Retry-After": "1"})
 
 
+def _field(error: Any) -> str | None:
+    """The field an error is about; None for a body that is not JSON at all, whose location
+    is a character offset, not a field."""
+    if error.get("type") == "json_invalid":
+        return None
+    return ".".join(str(part) for part in error.get("loc", ())[1:]) or None
+
+
 async def _known(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError | StoreError)
     return render(exc)
@@ -71,10 +80,7 @@ async def _validation(request: Request, exc: Exception) -> Response:
         message = said.body
     # Field names and problems only: submitted values (passwords!) are never echoed.
     details = [
-        {
-            "field": ".".join(str(part) for part in error.get("loc", ())[1:]) or None,
-            "problem": str(error.get("msg", "invalid")),
-        }
+        {"field": _field(error), "problem": str(error.get("msg", "invalid"))}
         for error in errors[:20]
     ]
     return ORJSONResponse({"error": message, "details": details}, status_code=400)

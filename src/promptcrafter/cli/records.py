@@ -133,7 +133,7 @@ def strict_json(text: str) -> Any:
     with lone surrogates, which no UTF-8 body can. ValueError for those, bad JSON and JSON
     nested deeper than Python's recursion allows."""
     try:
-        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite, parse_int=_whole)
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except RecursionError:
         raise ValueError("nested too deeply") from None
@@ -144,6 +144,14 @@ def strict_json(text: str) -> Any:
 
 def _no_constant(name: str) -> float:
     raise ValueError(f"{name} is not a JSON number")
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # Python's own limit on digits, with advice meant for programmers
+        digits = len(text.lstrip("-"))
+        raise ValueError(f"a number of {digits} digits is too long to read") from None
 
 
 def _finite(text: str) -> float:

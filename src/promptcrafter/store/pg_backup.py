@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -56,14 +57,27 @@ def backup_postgres(url: str, dest: Path) -> None:
                 check=False,
             )
         if done.returncode != 0:
-            raise BackupError(f"pg_dump failed: {done.stderr.decode(errors='replace').strip()}")
+            raise BackupError(f"pg_dump failed: {_why(done)}")
         listed = subprocess.run(
             [pg_restore, "--list", str(tmp)], capture_output=True, env=env, check=False
         )
         if listed.returncode != 0:
-            raise BackupError(
-                f"pg_restore cannot read the dump: {listed.stderr.decode(errors='replace').strip()}"
-            )
+            raise BackupError(f"pg_restore cannot read the dump: {_why(listed)}")
+
+
+def _why(done: subprocess.CompletedProcess[bytes]) -> str:
+    """What a failed tool said, or how it ended when it said nothing (a crash says nothing:
+    pg_restore fed a damaged dump died of a segmentation fault)."""
+    said = done.stderr.decode(errors="replace").strip() if done.stderr else ""
+    if said:
+        return said
+    if done.returncode < 0:
+        try:
+            name = signal.Signals(-done.returncode).name
+        except ValueError:
+            name = f"signal {-done.returncode}"
+        return f"it was killed by {name} and said nothing; the file may be damaged"
+    return f"it exited with status {done.returncode} and said nothing"
 
 
 def restore_postgres(url: str, backup: Path, *, force: bool = False) -> None:
@@ -105,7 +119,7 @@ def restore_postgres(url: str, backup: Path, *, force: bool = False) -> None:
         check=False,
     )
     if done.returncode != 0:
-        raise BackupError(f"pg_restore failed: {done.stderr.decode(errors='replace').strip()}")
+        raise BackupError(f"pg_restore failed: {_why(done)}")
 
 
 def _query(psql: str, dsn: str, env: dict[str, str], statement: str) -> list[str]:
@@ -116,5 +130,5 @@ def _query(psql: str, dsn: str, env: dict[str, str], statement: str) -> list[str
         check=False,
     )
     if done.returncode != 0:
-        raise BackupError(f"psql failed: {done.stderr.decode(errors='replace').strip()}")
+        raise BackupError(f"psql failed: {_why(done)}")
     return done.stdout.decode().strip().split("|")
