@@ -64,8 +64,10 @@ _DELETE = sql("DELETE FROM users WHERE id = :id")
 # the two deadlocked. Taking every prompt first, in one order, leaves the others nothing of
 # the deletion's to wait on while it waits on them. (SQLite has one writer: nothing to lock.)
 _TAKE_PROMPTS = sql(
-    "SELECT id FROM prompts WHERE owner_id = :id",
-    postgresql="SELECT id FROM prompts WHERE owner_id = :id ORDER BY id FOR UPDATE",
+    "SELECT 0",
+    # Counted, so that an account of 100,000 prompts sends one row back, not their ids.
+    postgresql="SELECT count(*) FROM "
+    "(SELECT 1 FROM prompts WHERE owner_id = :id ORDER BY id FOR UPDATE) AS taken",
 )
 _PURGE_REVOKED = sql("DELETE FROM revoked_tokens WHERE expires_at < :now")
 
