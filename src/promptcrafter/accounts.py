@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from promptcrafter import emails
 from promptcrafter.clock import now_ms
-from promptcrafter.errors import KEY_NOT_FOR_ACCOUNT, LOGIN_AGAIN, Forbidden, Unauthorized
+from promptcrafter.errors import (
+    BAD_CREDENTIALS,
+    KEY_NOT_FOR_ACCOUNT,
+    LOGIN_AGAIN,
+    Forbidden,
+    Unauthorized,
+)
 from promptcrafter.security import apikeys as keyformat
 from promptcrafter.security.tokens import Claims, IssuedToken
 from promptcrafter.services import Services
@@ -13,7 +19,6 @@ from promptcrafter.store import apikeys, users
 from promptcrafter.store.database import Row, UniqueViolation
 from promptcrafter.store.users import Credentials, User, email_key
 
-BAD_CREDENTIALS = "Incorrect email or password."
 WRONG_CURRENT_PASSWORD = "The current password is incorrect."
 
 

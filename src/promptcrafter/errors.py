@@ -73,6 +73,7 @@ MISSING_OR_INVALID = "Required fields are missing or invalid."
 MALFORMED_PARAMS = "The request is malformed or contains invalid parameters."
 TOKEN_MISSING = "Authentication token is missing."
 TOKEN_INVALID = "Authentication token is expired or invalid."
+BAD_CREDENTIALS = "Incorrect email or password."
 DATABASE_DOWN = "The database is not reachable right now; try again shortly."
 BODY_TOO_LARGE = "The request body is larger than 1 MiB."
 # A browser form sends each byte of UTF-8 text as %XX: a 200,000-character prompt in CJK is

@@ -9,6 +9,8 @@ to one byte past the server's 1 MiB limit, and an import line to one past 256 Mi
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.support.cli import CLI
@@ -16,7 +18,7 @@ from tests.support.cli import CLI
 from promptcrafter.client import PromptCrafterClient
 
 MIB = 1024 * 1024
-TOO_LARGE = "is larger than 1 MiB, the most the server takes in a request."
+TOO_LARGE = "is larger than 1 MiB, more than a request to the server can carry."
 
 
 def test_a_text_file_past_the_request_limit_is_refused_before_it_is_read(
@@ -57,3 +59,52 @@ def test_an_import_line_past_its_limit_is_refused_and_stdin_is_read_a_line_at_a_
     assert piped.returncode == 0, piped.stderr
     assert json.loads(piped.stdout)["created"] == {"prompts": 1, "logs": 0}
     assert [p["title"] for p in client.get_prompts()] == ["Piped prompt"]
+
+
+def test_a_bad_byte_in_an_import_is_reported_on_its_line_after_the_lines_before_it(
+    tmp_path: Path, cli: CLI, account: tuple[str, PromptCrafterClient]
+) -> None:
+    # A text reader decodes ahead a chunk at a time: the error named the chunk's first line,
+    # and from a pipe the good lines in that chunk before the bad one were never imported.
+    email, client = account
+    cli.login(email)
+
+    def record(n: int) -> bytes:
+        prompt = {"title": f"Prompt {n:03d}", "content": "text", "model": "m"}
+        return json.dumps({"prompt": prompt, "logs": []}).encode() + b"\n"
+
+    data = b"".join(record(n) for n in range(1, 60)) + b'{"prompt": "\xff"}\n' + record(61)
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(data)
+    from_file = cli.run("import", str(path))
+    assert from_file.returncode == 1
+    assert f"{path}:60 is not UTF-8 text." in from_file.stderr, from_file.stderr
+    assert client.get_prompts() == []  # a file is read through before anything is imported
+    piped = subprocess.run(
+        [sys.executable, "-m", "promptcrafter", "import", "-"],
+        input=data,
+        capture_output=True,
+        env=cli.env,
+        timeout=120,
+        check=False,
+    )
+    assert piped.returncode == 1
+    assert "stdin:60 is not UTF-8 text." in piped.stderr.decode(), piped.stderr
+    titles = [p["title"] for p in client.get_prompts()]
+    assert titles == [f"Prompt {n:03d}" for n in range(1, 60)]
+
+
+def test_a_vars_file_is_judged_by_the_body_it_makes_not_its_size(
+    tmp_path: Path, cli: CLI, account: tuple[str, PromptCrafterClient]
+) -> None:
+    # json.dump's default escapes every non-ASCII character: six bytes on disk, three in the
+    # body. This file is over 1 MiB but makes a body well under it.
+    email, client = account
+    cli.login(email)
+    prompt = client.create_prompt("Wide vars", "Say {{ x }}", "m")
+    escaped = tmp_path / "vars.json"
+    escaped.write_text(json.dumps({"x": "\u4e2d" * 200_000}), encoding="ascii")
+    assert escaped.stat().st_size > MIB
+    result = cli.run("render", prompt["_id"], "--vars-file", str(escaped), "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["rendered"] == "Say " + "\u4e2d" * 200_000

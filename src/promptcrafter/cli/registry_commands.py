@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from promptcrafter.cli import output, registry_views
 from promptcrafter.cli.argtypes import LABEL, PROMPT_ID
 from promptcrafter.cli.records import strict_json
-from promptcrafter.cli.session import CLIError, Handler, guarded, read_text, session
+from promptcrafter.cli.session import (
+    JSON_FILE_LIMIT,
+    CLIError,
+    Handler,
+    guarded,
+    read_text,
+    session,
+)
 from promptcrafter.numbers import digits_at_most
 
 if TYPE_CHECKING:
@@ -116,7 +123,7 @@ def _variables(args: argparse.Namespace) -> dict[str, Any]:
     values: dict[str, Any] = {}
     if args.vars_file is not None:
         try:
-            loaded = strict_json(read_text(args.vars_file))
+            loaded = strict_json(read_text(args.vars_file, JSON_FILE_LIMIT))
         except ValueError as exc:
             raise CLIError(f"{args.vars_file}: not valid JSON ({exc}).") from None
         if not isinstance(loaded, dict):

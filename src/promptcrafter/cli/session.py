@@ -213,21 +213,28 @@ def ask(label: str) -> str:
     return value
 
 
-# The server takes at most 1 MiB in one request, so no text sent in one can be longer. A file
-# is read up to one byte past it: /dev/zero or a 20 GB log is refused, not read into memory.
+# The server takes at most 1 MiB in one request, so no text sent in one can be longer (JSON
+# escaping only adds to it). A file is read up to one byte past it: /dev/zero or a 20 GB log
+# is refused, not read into memory.
 REQUEST_LIMIT = 1024 * 1024
+# A JSON file is sent re-encoded, compact and unescaped: "\u4e2d" on disk is one character
+# in the request, so the file may be six times the body it makes.
+JSON_FILE_LIMIT = 6 * REQUEST_LIMIT
 
 
-def read_text(path: str) -> str:
+def read_text(path: str, limit: int = REQUEST_LIMIT) -> str:
     """A file's text exactly as stored (no newline translation); ``-`` reads stdin."""
     name = "standard input" if path == "-" else path
     if path == "-":
-        data = sys.stdin.buffer.read(REQUEST_LIMIT + 1)
+        data = sys.stdin.buffer.read(limit + 1)
     else:
         with open(path, "rb") as handle:
-            data = handle.read(REQUEST_LIMIT + 1)
-    if len(data) > REQUEST_LIMIT:
-        raise CLIError(f"{name} is larger than 1 MiB, the most the server takes in a request.")
+            data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise CLIError(
+            f"{name} is larger than {limit // REQUEST_LIMIT} MiB, more than a request to the "
+            "server can carry."
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import json
 import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from promptcrafter.cli import output
 from promptcrafter.cli.records import Record, RecordError, build_record, parse_record
@@ -219,33 +218,32 @@ def import_line(client: PromptCrafterClient, line: str, where: str, report: Impo
 MAX_LINE = 256 * 1024 * 1024
 
 
-def _read_lines(handle: TextIO, name: str) -> Iterator[tuple[int, str]]:
-    """The non-blank lines with their numbers, one at a time, each at most ``MAX_LINE``."""
+def _read_lines(handle: BinaryIO, name: str) -> Iterator[tuple[int, str]]:
+    """The non-blank lines with their numbers, one at a time, each at most ``MAX_LINE``
+    bytes. Each is decoded on its own, so a bad byte is reported on its own line and every
+    line before it has been read whole (a text reader decodes ahead, a chunk at a time)."""
     number = 0
     while True:
         number += 1
+        raw = handle.readline(MAX_LINE + 1)
+        if not raw:
+            return
+        if len(raw) > MAX_LINE:
+            raise CLIError(f"{name}:{number} is longer than {MAX_LINE // 2**20} MiB.")
         try:
-            line = handle.readline(MAX_LINE + 1)
+            line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise CLIError(f"{name}:{number} is not UTF-8 text.") from exc
-        if not line:
-            return
-        if len(line) > MAX_LINE:
-            raise CLIError(f"{name}:{number} is longer than {MAX_LINE // 2**20} MiB.")
         if line.strip():
             yield number, line
 
 
 def _stdin_lines() -> Iterator[tuple[int, str]]:
-    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", newline="\n")
-    try:
-        yield from _read_lines(stdin, "stdin")
-    finally:
-        stdin.detach()  # the wrapper would close standard input with it
+    return _read_lines(sys.stdin.buffer, "stdin")
 
 
 def _file_lines(path: str) -> Iterator[tuple[int, str]]:
-    with open(path, encoding="utf-8", newline="\n") as handle:
+    with open(path, "rb") as handle:
         yield from _read_lines(handle, path)
 
 

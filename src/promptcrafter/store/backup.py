@@ -141,8 +141,19 @@ def _check_schema(source: sqlite3.Connection, backup: Path, revision: str) -> No
             f"{backup} has schema version {revision}, which this release of PromptCrafter "
             f"does not know (a newer release made it?); nothing restored."
         )
+    from alembic.util import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        expected = _schema_at(revision)
+    except (CommandError, SQLAlchemyError, OSError, sqlite3.Error) as exc:
+        # A Python whose SQLite lacks FTS5, or no writable temporary directory.
+        raise BackupError(
+            f"The schema of version {revision} could not be built to check {backup} against "
+            f"({exc}); nothing restored."
+        ) from None
     have = set(source.execute(_SCHEMA_OBJECTS).fetchall())
-    lost = sorted(f"{kind} {name}" for kind, name in _schema_at(revision) - have)
+    lost = sorted(f"{kind} {name}" for kind, name in expected - have)
     if lost:
         raise BackupError(
             f"{backup} lacks what its schema version {revision} has ({', '.join(lost)}); "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from promptcrafter.errors import TOKEN_INVALID, Unauthorized
+from promptcrafter.errors import BAD_CREDENTIALS, Unauthorized
 from promptcrafter.security.browser import new_secret, session_hash
 from promptcrafter.store.database import Database, ForeignKeyViolation, sql
 from promptcrafter.store.users import User
@@ -62,8 +62,8 @@ async def create(db: Database, user_id: str, now: int, max_age_ms: int) -> NewSe
     try:
         await db.write([(_PURGE, {"oldest": now - max_age_ms}), (_INSERT, params)])
     except ForeignKeyViolation:
-        # The account was deleted after its password was checked.
-        raise Unauthorized(TOKEN_INVALID) from None
+        # The account was deleted after its password was checked: as for an unknown email.
+        raise Unauthorized(BAD_CREDENTIALS) from None
     return NewSession(session_id, csrf)
 
 
