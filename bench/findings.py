@@ -93,7 +93,8 @@ WHY_MISSED: list[tuple[str, str]] = [
         r"JSON logs on",
         "The miss is the work itself, not noise. `python -m bench.instr_lab` counts a whole "
         "served read under valgrind (not moved by the machine's noise): 279,983 -> 302,403 "
-        "instructions with JSON logs on SQLite (+8.0%, 2026-12-08), where 5% allows 14,000. "
+        "instructions with JSON logs on SQLite (+8.0%, 2026-12-08), where 5% allows 14,000 "
+        "(user space only, so an upper bound for time; wrk's runs of 0.898x-0.951x agree). "
         "`python -m bench.observe_lab --instructions` splits it: the observer's own work (the "
         "request id and the queued line) is 14,032 instructions (1.02 us), and uvicorn's "
         "handling of the one more header, the echoed X-Request-ID that the issue asks for "
